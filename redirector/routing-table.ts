@@ -1,0 +1,135 @@
+/**
+ * The routing table: the redirector's whole configuration for one Cloud Run region.
+ *
+ * `infra/routing.ts` produces it from the stack config and validates it with this
+ * schema before it reaches a service's environment; the redirector validates it again
+ * at start. One schema, imported by both, so the two sides cannot drift.
+ */
+import { z } from "zod";
+
+/** Clouds whose published IP ranges the redirector loads (see `RANGES_DIR`). */
+export const CLOUDS = ["aws", "gcp"] as const;
+export const Cloud = z.enum(CLOUDS);
+export type Cloud = z.infer<typeof Cloud>;
+
+function parseUrl(value: string): URL | undefined {
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/** An absolute http(s) URL. */
+const HttpUrl = z.string().refine((v) => /^https?:$/.test(parseUrl(v)?.protocol ?? ""), {
+  error: (iss) => `${JSON.stringify(iss.input)} is not an http(s) URL`,
+});
+
+/**
+ * A base that paths are appended to: http(s), no query, no fragment, no trailing
+ * slash, and no credentials (they would leak into every Location header).
+ */
+const BaseUrl = HttpUrl.refine(
+  (v) => {
+    const u = parseUrl(v);
+    return !!u && !u.search && !u.hash && !u.username && !u.password && !v.endsWith("/") && !v.includes("?");
+  },
+  {
+    error: (iss) => `${JSON.stringify(iss.input)} must be a base URL: no query, fragment, credentials or trailing "/"`,
+  },
+);
+
+/** Scheme, host and optional port only: where registry API paths (`/v2/...`) go. */
+const Origin = BaseUrl.refine((v) => parseUrl(v)?.pathname === "/" && !v.endsWith("/"), {
+  error: (iss) => `${JSON.stringify(iss.input)} must be an origin (scheme://host[:port]) with no path`,
+});
+
+/** `project/repository`: segments of lowercase letters, digits, `.`, `_` and `-`. */
+const RepositoryPath = z.string().regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/, {
+  error: (iss) => `${JSON.stringify(iss.input)} is not a repository path like "project/repository"`,
+});
+
+export const MirrorRoute = z.strictObject({
+  /** The client's cloud, as resolved from its IP address. */
+  cloud: Cloud,
+  /** The client's region in that cloud's own naming (`eu-west-3`). */
+  clientRegion: z
+    .string()
+    .regex(/^[a-z0-9-]+$/, { error: (iss) => `${JSON.stringify(iss.input)} is not a region name` }),
+  /** The mirror; a blob lives at `baseUrl + "/containers/images/" + digest`. */
+  baseUrl: BaseUrl,
+});
+export type MirrorRoute = z.infer<typeof MirrorRoute>;
+
+export const ExistenceCheck = z.strictObject({
+  /** Budget for one HEAD to a mirror before the request falls back upstream. */
+  timeoutMs: z.int().min(50).max(10_000).default(1500),
+  /** Blobs are content-addressed and written once: a hit stays true for long. */
+  positiveTtlSeconds: z
+    .int()
+    .min(1)
+    .default(24 * 3600),
+  /** A miss may be filled by the next sync: recheck soon. */
+  negativeTtlSeconds: z.int().min(1).default(60),
+  /** Bound on cached (mirror, digest) answers. */
+  maxEntries: z.int().min(1).default(100_000),
+  /** Consecutive failures (timeouts, 5xx, resets) that open a mirror's breaker. */
+  breakerFailures: z.int().min(1).default(5),
+  /** How long an open breaker skips the mirror before trying it again. */
+  breakerCooldownSeconds: z.int().min(1).default(30),
+});
+
+export const RoutingTable = z
+  .strictObject({
+    /** Artifact Registry for manifests, tags, referrers and every fallback. */
+    upstream: z.strictObject({ endpoint: Origin, path: RepositoryPath }),
+    /** Where cosign `sha256-<hex>.sig|.att` tags go (the canonical region), if set. */
+    signatureUpstream: Origin.optional(),
+    /** Target of `/`. */
+    infoUrl: HttpUrl,
+    /** Target of `/privacy`. */
+    privacyUrl: HttpUrl,
+    /** Blob mirror for clients no mirror route claims; none means upstream. */
+    defaultBlobBaseUrl: BaseUrl.optional(),
+    /** Clients in these clouds always fetch blobs upstream (their egress is free). */
+    upstreamClouds: z.array(Cloud).default(["gcp"]),
+    /** Exact (cloud, client region) matches. */
+    mirrors: z.array(MirrorRoute).default([]),
+    existenceCheck: ExistenceCheck.prefault({}),
+  })
+  .superRefine((table, ctx) => {
+    const seen = new Map<string, number>();
+    table.mirrors.forEach((m, i) => {
+      const key = `${m.cloud}/${m.clientRegion}`;
+      const first = seen.get(key);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["mirrors", i],
+          message: `${key} is routed twice (first at mirrors[${first}])`,
+        });
+      } else seen.set(key, i);
+      if (table.upstreamClouds.includes(m.cloud)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["mirrors", i, "cloud"],
+          message: `"${m.cloud}" clients always go upstream (upstreamClouds), so this route could never be used`,
+        });
+      }
+    });
+  });
+
+/** The table as the redirector uses it, defaults filled in. */
+export type RoutingTable = z.output<typeof RoutingTable>;
+/** The table as written into a service's environment (defaults may be left out). */
+export type RoutingTableInput = z.input<typeof RoutingTable>;
+
+/** Every issue as one line `key.path: message`, for start-up errors and test assertions. */
+export function describeIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const path = issue.path
+      .map((p, i) => (typeof p === "number" ? `[${p}]` : `${i === 0 ? "" : "."}${String(p)}`))
+      .join("");
+    return path ? `${path}: ${issue.message}` : issue.message;
+  });
+}
