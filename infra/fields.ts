@@ -1,0 +1,106 @@
+/**
+ * Field schemas shared by the config and the donor modules. Every refinement names the
+ * offending value, so a message reads on its own: `"us-esat-1" is not an AWS region`.
+ */
+import { z } from "zod";
+import { AWS_REGIONS, type AwsPartition } from "./catalog/aws-regions";
+import { GCP_REGIONS } from "./catalog/gcp-regions";
+import { suggestion } from "./did-you-mean";
+
+const show = (v: unknown) => JSON.stringify(v);
+
+export const GcpRegion = z.string().refine((v) => Object.hasOwn(GCP_REGIONS, v), {
+  abort: true,
+  error: (iss) => `${show(iss.input)} is not a GCP region${suggestion(String(iss.input), Object.keys(GCP_REGIONS))}`,
+});
+
+export const AwsRegion = z.string().refine((v) => Object.hasOwn(AWS_REGIONS, v), {
+  abort: true,
+  error: (iss) => `${show(iss.input)} is not an AWS region${suggestion(String(iss.input), Object.keys(AWS_REGIONS))}`,
+});
+
+/** An AWS region of one partition: where a given account can create resources. */
+export function awsRegionIn(partition: AwsPartition) {
+  return AwsRegion.refine((v) => AWS_REGIONS[v]?.partition === partition, {
+    error: (iss) =>
+      `${show(iss.input)} is in the ${AWS_REGIONS[String(iss.input)]?.partition} partition; this account is in "${partition}"`,
+  });
+}
+
+/** A list whose items must be distinct; each repeat is reported at its own index. */
+export function distinctList<T extends z.ZodType<string>>(item: T) {
+  return z.array(item).superRefine((items, ctx) => {
+    items.forEach((v, i) => {
+      const first = items.indexOf(v);
+      if (first !== i)
+        ctx.addIssue({ code: "custom", path: [i], message: `${show(v)} is listed twice (also at [${first}])` });
+    });
+  });
+}
+
+export const GcpProjectId = z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, {
+  error: (iss) => `${show(iss.input)} is not a GCP project ID (6-30 lowercase letters, digits or hyphens)`,
+});
+
+/** Artifact Registry repository IDs, Cloud Run service names and the like. */
+export const GcpResourceId = z.string().regex(/^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/, {
+  error: (iss) => `${show(iss.input)} is not a valid ID (lowercase letters, digits and hyphens, up to 63)`,
+});
+
+export const AwsAccountId = z.string().regex(/^\d{12}$/, {
+  error: (iss) => `${show(iss.input)} is not an AWS account ID (12 digits, quoted in YAML)`,
+});
+
+const HOSTNAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
+export const Hostname = z.string().regex(HOSTNAME, {
+  error: (iss) => `${show(iss.input)} is not a lowercase DNS name`,
+});
+
+/** An https URL to prefix paths with: no query, fragment, credentials or trailing slash. */
+export const HttpsBaseUrl = z.string().refine(
+  (v) => {
+    try {
+      const u = new URL(v);
+      return u.protocol === "https:" && !u.search && !u.hash && !u.username && !u.password && !v.endsWith("/");
+    } catch {
+      return false;
+    }
+  },
+  { error: (iss) => `${show(iss.input)} is not an https URL without query, fragment or trailing "/"` },
+);
+
+export const HttpsUrl = z.string().refine(
+  (v) => {
+    try {
+      return new URL(v).protocol === "https:";
+    } catch {
+      return false;
+    }
+  },
+  { error: (iss) => `${show(iss.input)} is not an https URL` },
+);
+
+/** `<host>/<path>[:tag][@sha256:<64 hex>]`. */
+const IMAGE = /^[a-z0-9.-]+(?::\d+)?(?:\/[a-z0-9._-]+)+(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+export const ImageReference = z.string().regex(IMAGE, {
+  error: (iss) => `${show(iss.input)} is not an image reference like "host/path@sha256:<digest>"`,
+});
+
+export function isDigestPinned(image: string): boolean {
+  return /@sha256:[a-f0-9]{64}$/.test(image);
+}
+
+/**
+ * Who may write to Artifact Registry. Public members are refused here: nothing in this
+ * registry is ever publicly writable.
+ */
+export const GcpWriterMember = z
+  .string()
+  .refine((v) => v !== "allUsers" && v !== "allAuthenticatedUsers", {
+    error: (iss) => `${show(iss.input)} would make every repository publicly writable`,
+    abort: true,
+  })
+  .regex(/^(principal|principalSet):\/\/iam\.googleapis\.com\/\S+$|^(serviceAccount|group):[^\s@]+@[^\s@]+$/, {
+    error: (iss) =>
+      `${show(iss.input)} is not a writer principal (principal://, principalSet://, serviceAccount: or group:)`,
+  });

@@ -1,0 +1,324 @@
+import { ConfigError, keyPath, namespaceValues, parseConfig } from "../../infra/config";
+import { readStackFile, stackFilePath } from "../../tools/plan/stack-file";
+import { validConfig } from "./fixtures";
+
+function problems(values: Record<string, unknown>, stack = "sandbox"): string[] {
+  try {
+    parseConfig(values, { stack });
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  return [];
+}
+
+/** A copy of the valid config with one change applied. */
+function broken(change: (c: ReturnType<typeof validConfig>) => void) {
+  const c = validConfig();
+  change(c);
+  return c;
+}
+
+describe("valid configs", () => {
+  it.each(["prod", "sandbox"])("the checked-in %s stack parses", (stack) => {
+    const file = readStackFile(stackFilePath(stack));
+    const cfg = parseConfig(namespaceValues(file.config), { stack });
+    expect(cfg.redirector.regions.length).toBeGreaterThan(0);
+  });
+
+  it("fills in defaults", () => {
+    const cfg = parseConfig(validConfig(), { stack: "sandbox" });
+    expect(cfg.redirector).toMatchObject({ maxInstances: 10, concurrency: 800 });
+    expect(cfg.armor.rateLimit).toEqual({ count: 5000, intervalSec: 60 });
+    expect(cfg.dns).toMatchObject({ ttl: 300, caaIssuers: ["pki.goog"] });
+  });
+
+  it("prod has the registry.k8s.io scale", () => {
+    const file = readStackFile(stackFilePath("prod"));
+    const cfg = parseConfig(namespaceValues(file.config), { stack: "prod" });
+    const aws = cfg.backends.find((b) => b.donor === "aws-s3");
+    expect(cfg.redirector.regions).toHaveLength(22);
+    expect(aws?.regions).toHaveLength(31);
+    expect(aws?.sourceRegion).toBe("us-east-2");
+    expect(cfg.source.regions).toEqual(expect.arrayContaining(cfg.redirector.regions));
+  });
+});
+
+describe("invalid configs: every problem, with its key path and value", () => {
+  // [name, config, expected problems, stack (default sandbox)]
+  const cases: Array<[string, Record<string, unknown>, string[], string?]> = [
+    [
+      "misspelled AWS region, with a suggestion",
+      broken((c) => {
+        c.backends[0].regions = ["us-east-2", "us-esat-1"];
+      }),
+      ['registry:backends[0].regions[1]: "us-esat-1" is not an AWS region (did you mean "us-east-1"?)'],
+    ],
+    [
+      "unknown GCP region",
+      broken((c) => {
+        c.source.regions = ["us-central1", "mars-north1"];
+      }),
+      ['registry:source.regions[1]: "mars-north1" is not a GCP region'],
+    ],
+    [
+      "canonical region outside source.regions",
+      broken((c) => {
+        c.source.canonicalRegion = "europe-west1";
+      }),
+      ['registry:source.canonicalRegion: "europe-west1" is not one of source.regions'],
+    ],
+    [
+      "duplicate region",
+      broken((c) => {
+        c.redirector.regions = ["us-central1", "europe-west3", "us-central1"];
+      }),
+      ['registry:redirector.regions[2]: "us-central1" is listed twice (also at [0])'],
+    ],
+    [
+      "redirector region with no Artifact Registry nearby",
+      broken((c) => {
+        c.redirector.regions = ["us-central1", "asia-south1"];
+      }),
+      [
+        'registry:redirector.regions[1]: "asia-south1" has no Artifact Registry region within 2500 km (nearest: europe-west4, 6737 km); add one to source.regions',
+      ],
+    ],
+    [
+      "source bucket region without a bucket",
+      broken((c) => {
+        c.backends[0].sourceRegion = "us-west-2";
+      }),
+      ['registry:backends[0].sourceRegion: "us-west-2" has no bucket: add it to regions'],
+    ],
+    [
+      "alias target without a bucket",
+      broken((c) => {
+        c.backends[0].serve = { "eu-west-2": "eu-north-1" };
+      }),
+      ['registry:backends[0].serve.eu-west-2: target "eu-north-1" has no bucket (not in regions)'],
+    ],
+    [
+      "alias for a region that has its own bucket",
+      broken((c) => {
+        c.backends[0].serve = { "eu-west-1": "us-east-2" };
+      }),
+      ['registry:backends[0].serve.eu-west-1: "eu-west-1" has its own bucket; remove it from serve or from regions'],
+    ],
+    [
+      "alias from a region that does not exist",
+      broken((c) => {
+        c.backends[0].serve = { "eu-wets-2": "eu-west-1" };
+      }),
+      ['registry:backends[0].serve.eu-wets-2: "eu-wets-2" is not an AWS region (did you mean "eu-west-2"?)'],
+    ],
+    [
+      "bucket in another partition",
+      broken((c) => {
+        c.backends[0].regions = ["us-east-2", "eu-west-1", "cn-north-1"];
+      }),
+      ['registry:backends[0].regions[2]: "cn-north-1" is in the aws-cn partition; this account is in "aws"'],
+    ],
+    [
+      "bucket names over 63 characters",
+      broken((c) => {
+        c.backends[0].bucketPrefix = `${"x".repeat(55)}-`;
+      }),
+      [
+        `registry:backends[0].bucketPrefix: "${"x".repeat(55)}-" makes bucket "${"x".repeat(55)}-us-east-2", which is 65 characters (S3 allows 3-63)`,
+      ],
+    ],
+    [
+      "bucket names with capitals",
+      broken((c) => {
+        c.backends[0].bucketPrefix = "Example_";
+      }),
+      [
+        'registry:backends[0].bucketPrefix: "Example_" makes bucket "Example_us-east-2", which may only hold lowercase letters, digits and inner hyphens',
+      ],
+    ],
+    [
+      "account ID as a YAML number",
+      broken((c) => {
+        c.backends[0].accountId = 123456789012;
+      }),
+      ["registry:backends[0].accountId: expected a string, got 123456789012"],
+    ],
+    [
+      "unknown donor kind",
+      broken((c) => {
+        c.backends[0].donor = "azure-blob";
+      }),
+      ['registry:backends[0].donor: "azure-blob" is not a known donor kind; known kinds: aws-s3'],
+    ],
+    [
+      "typo in a key",
+      broken((c) => {
+        c.source.regoins = c.source.regions;
+      }),
+      ['registry:source.regoins: unknown key (did you mean "registry:source.regions"?)'],
+    ],
+    [
+      "unknown top-level key",
+      broken((c) => {
+        c.domian = "x";
+      }),
+      ['registry:domian: unknown key (did you mean "registry:domain"?)'],
+    ],
+    [
+      "missing section",
+      broken((c) => {
+        delete c.source;
+      }),
+      ["registry:source: is required"],
+    ],
+    [
+      "http instead of https",
+      broken((c) => {
+        c.redirector.defaultBlobBaseUrl = "http://cdn.example.dev";
+      }),
+      [
+        'registry:redirector.defaultBlobBaseUrl: "http://cdn.example.dev" is not an https URL without query, fragment or trailing "/"',
+      ],
+    ],
+    [
+      "image not pinned in prod",
+      broken((c) => {
+        c.redirector.image = "us-docker.pkg.dev/example/redirector:latest";
+      }),
+      [
+        'registry:redirector.image: "us-docker.pkg.dev/example/redirector:latest" must be pinned by digest (@sha256:...) in prod',
+      ],
+      "prod",
+    ],
+    [
+      "public writer",
+      broken((c) => {
+        c.promotion.artifactWriters = ["allUsers"];
+      }),
+      ['registry:promotion.artifactWriters[0]: "allUsers" would make every repository publicly writable'],
+    ],
+    [
+      "wildcard subject in the federated trust",
+      broken((c) => {
+        c.promotion.blobWriter.subjects = ["system:serviceaccount:ns:*"];
+      }),
+      [
+        'registry:promotion.blobWriter.subjects[0]: "system:serviceaccount:ns:*" must be an exact subject (no wildcards)',
+      ],
+    ],
+    [
+      "aws-s3 donor without a blob writer",
+      broken((c) => {
+        delete c.promotion.blobWriter;
+      }),
+      ["registry:promotion.blobWriter: is required: backends[0] (aws-s3) needs a writer for its source bucket"],
+    ],
+    [
+      "record and domain disagree",
+      broken((c) => {
+        c.dns.record = "registri";
+      }),
+      [
+        'registry:dns.record: record "registri" in zone "example.dev" is registri.example.dev, but domain is registry.example.dev',
+      ],
+    ],
+    [
+      "Cloud Armor interval it does not accept",
+      broken((c) => {
+        c.armor = { rateLimit: { count: 100, intervalSec: 45 } };
+      }),
+      [
+        "registry:armor.rateLimit.intervalSec: 45 is not an interval Cloud Armor accepts (10, 30, 60, 120, 180, 240, 300, 600, 900, 1200, 1800, 2700, 3600)",
+      ],
+    ],
+    [
+      "two backends claiming the same clients",
+      broken((c) => {
+        c.backends.push({ ...c.backends[0], accountId: "210987654321", bucketPrefix: "other-", serve: {} });
+      }),
+      [
+        "registry:backends[1]: aws eu-west-1 clients are already served by backends[0]",
+        "registry:backends[1]: aws us-east-2 clients are already served by backends[0]",
+      ],
+    ],
+    [
+      "two backends in one account",
+      broken((c) => {
+        c.backends.push({
+          ...c.backends[0],
+          bucketPrefix: "other-",
+          regions: ["ap-south-1"],
+          sourceRegion: "ap-south-1",
+          serve: {},
+        });
+      }),
+      ["registry:backends[1].accountId: account 123456789012 already has backends[0]; list all its regions there"],
+    ],
+    [
+      "non-integer and out-of-range numbers",
+      broken((c) => {
+        c.redirector.maxInstances = 2.5;
+        c.redirector.concurrency = 0;
+      }),
+      [
+        "registry:redirector.maxInstances: expected an integer, got 2.5",
+        "registry:redirector.concurrency: must be at least 1, got 0",
+      ],
+    ],
+  ];
+
+  // Objects, not tuples: jest would take a fourth callback parameter for `done`.
+  it.each(cases.map(([name, values, expected, stack]) => ({ name, values, expected, stack })))(
+    "$name",
+    ({ values, expected, stack }) => {
+      expect(problems(values, stack ?? "sandbox")).toEqual(expected);
+    },
+  );
+
+  it("covers at least 20 invalid configs", () => {
+    expect(cases.length).toBeGreaterThanOrEqual(20);
+  });
+
+  it("reports every problem at once, across sections", () => {
+    const values = broken((c) => {
+      c.backends[0].donor = "azure-blob";
+      c.source.regions = ["us-central1", "mars-north1"];
+      c.dns.record = "registri";
+      c.redirector.maxInstances = 0;
+    });
+    expect(problems(values)).toEqual([
+      'registry:source.regions[1]: "mars-north1" is not a GCP region',
+      "registry:redirector.maxInstances: must be at least 1, got 0",
+      'registry:backends[0].donor: "azure-blob" is not a known donor kind; known kinds: aws-s3',
+      'registry:dns.record: record "registri" in zone "example.dev" is registri.example.dev, but domain is registry.example.dev',
+    ]);
+  });
+
+  it("the error message lists the problems one per line", () => {
+    expect(() =>
+      parseConfig(
+        broken((c) => delete c.dns),
+        { stack: "sandbox" },
+      ),
+    ).toThrow("invalid registry config (1 problem):\n  registry:dns: is required");
+  });
+});
+
+describe("reading Pulumi config", () => {
+  it("keeps only the registry namespace and decodes objects", () => {
+    expect(
+      namespaceValues({
+        "registry:domain": "r.example.dev",
+        "registry:source": '{"project":"p"}',
+        "aws:region": "us-east-2",
+        "registry:note": "[not json",
+      }),
+    ).toEqual({ domain: "r.example.dev", source: { project: "p" }, note: "[not json" });
+  });
+
+  it("formats key paths like the stack file", () => {
+    expect(keyPath(["backends", 1, "regions", 3])).toBe("registry:backends[1].regions[3]");
+    expect(keyPath([])).toBe("registry");
+  });
+});

@@ -1,0 +1,191 @@
+/**
+ * Runs a Pulumi program under the mock engine and records what it would declare: every
+ * resource with its type, logical name, parent, inputs and options. The clouds are the
+ * only thing faked (see fake-outputs.ts); invokes not on the list fail loudly.
+ *
+ * Pulumi keeps its runtime state per process, so evaluate one stack per process (the
+ * plan CLI runs one per child process, each jest file gets its own).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { FAKE_INVOKES, type FakeContext, fakeOutputs } from "./fake-outputs";
+
+export const PROJECT = "registry";
+
+export interface PlannedResource {
+  type: string;
+  name: string;
+  /** The parent's logical name; null at the stack's top level. */
+  parent: string | null;
+  /** Custom resources are managed by a provider; the rest are components. */
+  custom: boolean;
+  inputs: Record<string, unknown>;
+  /** Inputs plus the (fake) outputs the cloud would fill in. */
+  outputs: Record<string, unknown>;
+  options: {
+    protect: boolean;
+    retainOnDelete: boolean;
+    /** The explicit provider's logical name; null for the default provider. */
+    provider: string | null;
+    dependsOn: string[];
+  };
+}
+
+export interface Plan {
+  stack: string;
+  resources: PlannedResource[];
+  outputs: Record<string, unknown>;
+}
+
+interface Declared {
+  resource: pulumi.Resource;
+  type: string;
+  name: string;
+  parent: pulumi.Resource | undefined;
+  opts: pulumi.CustomResourceOptions & pulumi.ComponentResourceOptions;
+}
+
+interface Registered {
+  inputs: Record<string, unknown>;
+  outputs: Record<string, unknown>;
+  provider: string | null;
+  custom: boolean;
+}
+
+let evaluated = false;
+
+/** Resolve an Output to its value (outputs are always known: the mocks run as `up`). */
+export function settle<T>(o: pulumi.Input<T>): Promise<T> {
+  return new Promise((resolve) => {
+    pulumi.output(o).apply((v) => {
+      resolve(v as T);
+      return v;
+    });
+  });
+}
+
+/** `urn:pulumi:s::p::type::name::id` (a provider reference) -> `name`. */
+function providerName(ref: string | undefined): string | null {
+  if (!ref) return null;
+  const urn = ref.slice(0, ref.lastIndexOf("::"));
+  const name = urn.slice(urn.lastIndexOf("::") + 2);
+  return name.startsWith("default") ? null : name;
+}
+
+function key(type: string, name: string): string {
+  return `${type}::${name}`;
+}
+
+export async function evaluate(
+  stack: string,
+  config: Record<string, string>,
+  program: () => unknown | Promise<unknown>,
+): Promise<Plan> {
+  if (evaluated) throw new Error("evaluate() runs once per process: Pulumi's runtime state is global");
+  evaluated = true;
+
+  const registered = new Map<string, Registered>();
+  const unmocked = new Set<string>();
+  const failIfUnmocked = () => {
+    if (unmocked.size > 0) {
+      throw new Error(
+        `unmocked invoke ${[...unmocked].join(", ")}: add it to FAKE_INVOKES if the program really needs it`,
+      );
+    }
+  };
+  const providerAccounts = new Map<string, string>();
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        const k = key(args.type, args.name);
+        if (registered.has(k)) throw new Error(`two resources named ${k}: logical names must be unique per type`);
+        const ctx: FakeContext = {
+          stack,
+          awsAccount: args.provider ? providerAccounts.get(providerName(args.provider) ?? "") : undefined,
+        };
+        if (args.type === "pulumi:providers:aws" && args.inputs.allowedAccountIds) {
+          // Provider config reaches the engine JSON-encoded.
+          const ids = args.inputs.allowedAccountIds;
+          providerAccounts.set(args.name, String((typeof ids === "string" ? JSON.parse(ids) : ids)[0]));
+        }
+        const { id, state } = fakeOutputs(args.type, args.name, args.inputs, ctx);
+        registered.set(k, {
+          inputs: args.inputs,
+          outputs: state,
+          provider: providerName(args.provider),
+          custom: args.custom ?? true,
+        });
+        return { id, state };
+      },
+      call(args) {
+        const fake = FAKE_INVOKES[args.token];
+        if (fake) return fake(args.inputs);
+        // A thrown error loses its message inside the mock monitor and surfaces as
+        // unhandled rejections; note the token and fail the whole evaluation instead.
+        unmocked.add(args.token);
+        return {};
+      },
+    },
+    PROJECT,
+    stack,
+    false,
+  );
+  pulumi.runtime.setAllConfig(config);
+
+  try {
+    return await run();
+  } catch (e) {
+    failIfUnmocked();
+    throw e;
+  }
+
+  async function run(): Promise<Plan> {
+    const declared: Declared[] = [];
+    const outputs = await pulumi.runtime.runInPulumiStack(async () => {
+      pulumi.runtime.registerStackTransformation((args) => {
+        declared.push({
+          resource: args.resource,
+          type: args.type,
+          name: args.name,
+          parent: args.opts.parent,
+          opts: args.opts,
+        });
+        return undefined;
+      });
+      const exported = await program();
+      return (exported ?? {}) as Record<string, unknown>;
+    });
+
+    // Wait until every declared resource is registered, including any declared late.
+    for (let settled = 0; settled < declared.length; ) {
+      const batch = declared.slice(settled);
+      settled = declared.length;
+      await Promise.all(batch.map((d) => settle(d.resource.urn)));
+    }
+
+    const names = new Map<pulumi.Resource, string>(declared.map((d) => [d.resource, d.name]));
+    const resources = declared.map((d): PlannedResource => {
+      const reg = registered.get(key(d.type, d.name));
+      if (!reg) throw new Error(`${d.type} ${d.name} was declared but never registered`);
+      const dependsOn = ([] as unknown[]).concat(d.opts.dependsOn ?? []);
+      return {
+        type: d.type,
+        name: d.name,
+        parent: (d.parent && names.get(d.parent)) ?? null,
+        custom: reg.custom,
+        inputs: reg.inputs,
+        outputs: reg.outputs,
+        options: {
+          protect: d.opts.protect === true,
+          retainOnDelete: d.opts.retainOnDelete === true,
+          provider: reg.provider,
+          dependsOn: dependsOn.map((r) => names.get(r as pulumi.Resource) ?? "?").sort(),
+        },
+      };
+    });
+    const exported = (await settle(outputs)) as Record<string, unknown>;
+    // Let the stack's own output registration finish, so nothing is left in flight.
+    await pulumi.runtime.disconnect();
+    failIfUnmocked();
+    return { stack, resources, outputs: exported };
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * Deterministic stand-ins for what the clouds would return, shaped like the real thing
+ * (ARNs, self links, *.pkg.dev URLs, IP addresses), so outputs derived from them read
+ * true in the plan and tests can assert on them. Same inputs, same outputs, every run.
+ */
+import { createHash } from "node:crypto";
+
+export interface FakeContext {
+  stack: string;
+  /** The AWS account a resource is deployed into (from its provider), if known. */
+  awsAccount?: string;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: provider inputs are untyped at the engine boundary
+type Inputs = Record<string, any>;
+type Fake = (name: string, inputs: Inputs, ctx: FakeContext) => Record<string, unknown>;
+
+export function digestOf(...parts: string[]): string {
+  return createHash("sha256").update(parts.join("\0")).digest("hex");
+}
+
+/** A stable byte from a hash, for fake addresses. */
+function byte(hex: string, i: number): number {
+  return Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+}
+
+function account(ctx: FakeContext): string {
+  return ctx.awsAccount ?? "000000000000";
+}
+
+/** Output properties per resource type token, beyond the inputs echoed back. */
+export const FAKE_OUTPUTS: Record<string, Fake> = {
+  "aws:s3/bucket:Bucket": (name, i) => {
+    const bucket = i.bucket ?? name;
+    return {
+      id: bucket,
+      bucket,
+      arn: `arn:aws:s3:::${bucket}`,
+      bucketDomainName: `${bucket}.s3.amazonaws.com`,
+      bucketRegionalDomainName: `${bucket}.s3.${i.region}.amazonaws.com`,
+    };
+  },
+  "aws:iam/role:Role": (name, i, ctx) => ({
+    id: i.name ?? name,
+    arn: `arn:aws:iam::${account(ctx)}:role${i.path ?? "/"}${i.name ?? name}`,
+  }),
+  "aws:iam/policy:Policy": (name, i, ctx) => ({
+    arn: `arn:aws:iam::${account(ctx)}:policy${i.path ?? "/"}${i.name ?? name}`,
+  }),
+  "aws:iam/openIdConnectProvider:OpenIdConnectProvider": (_name, i, ctx) => ({
+    arn: `arn:aws:iam::${account(ctx)}:oidc-provider/${String(i.url).replace(/^https:\/\//, "")}`,
+  }),
+  "gcp:artifactregistry/repository:Repository": (_name, i) => ({
+    id: `projects/${i.project}/locations/${i.location}/repositories/${i.repositoryId}`,
+    name: i.repositoryId,
+    registryUri: `${i.location}-docker.pkg.dev/${i.project}/${i.repositoryId}`,
+  }),
+  "gcp:serviceaccount/account:Account": (_name, i) => {
+    const email = `${i.accountId}@${i.project}.iam.gserviceaccount.com`;
+    return { email, member: `serviceAccount:${email}`, name: `projects/${i.project}/serviceAccounts/${email}` };
+  },
+  "gcp:cloudrunv2/service:Service": (name, i) => {
+    const svc = i.name ?? name;
+    return {
+      id: `projects/${i.project}/locations/${i.location}/services/${svc}`,
+      uri: `https://${svc}-${digestOf(svc, i.location).slice(0, 10)}-uc.a.run.app`,
+    };
+  },
+  "gcp:compute/globalAddress:GlobalAddress": (name, i) => {
+    const h = digestOf("address", name);
+    const address =
+      i.ipVersion === "IPV6"
+        ? `2600:1901:0:${h.slice(0, 4)}::`
+        : `34.${byte(h, 0) % 128}.${byte(h, 1)}.${1 + (byte(h, 2) % 254)}`;
+    return { address };
+  },
+  "gcp:certificatemanager/dnsAuthorization:DnsAuthorization": (name, i) => {
+    const h = digestOf("dnsauth", name);
+    const uuid = `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+    return {
+      dnsResourceRecords: [
+        { name: `_acme-challenge.${i.domain}.`, type: "CNAME", data: `${uuid}.14.authorize.certificatemanager.goog.` },
+      ],
+    };
+  },
+};
+
+/** Results of the provider functions (invokes) the program may call; any other fails. */
+export const FAKE_INVOKES: Record<string, (inputs: Inputs) => Record<string, unknown>> = {
+  "cloudflare:index/getZone:getZone": (i) => {
+    const name = i.filter?.name ?? i.name;
+    const id = digestOf("zone", String(name)).slice(0, 32);
+    return { id, zoneId: id, name };
+  },
+};
+
+export function fakeOutputs(type: string, name: string, inputs: Inputs, ctx: FakeContext) {
+  const extra = FAKE_OUTPUTS[type]?.(name, inputs, ctx) ?? {};
+  const { id, ...state } = extra as { id?: string };
+  return { id: id ?? `${name}-${digestOf(type, name).slice(0, 8)}`, state: { ...inputs, ...state } };
+}
