@@ -13,6 +13,7 @@ import {
   GcpProjectId,
   GcpRegion,
   GcpResourceId,
+  GcpServiceAccountId,
   GcpWriterMember,
   Hostname,
   HttpsBaseUrl,
@@ -20,6 +21,7 @@ import {
   ImageReference,
   isDigestPinned,
 } from "./fields";
+import { certificateNamesProblem } from "./gcp/names";
 import { buildRoutingTables, MAX_UPSTREAM_DISTANCE_KM, upstreamRegionFor } from "./routing";
 
 export const NAMESPACE = "registry";
@@ -54,6 +56,8 @@ export const RedirectorConfig = z.strictObject({
   image: ImageReference,
   /** One Cloud Run service per region, each behind the one global load balancer. */
   regions: distinctList(GcpRegion).min(1, { error: "must list at least one region" }),
+  /** The services' runtime identity, created in `project` and granted no roles. */
+  serviceAccount: GcpServiceAccountId.default("redirector"),
   maxInstances: z.int().min(1).max(1000).default(10),
   concurrency: z.int().min(1).max(1000).default(800),
   /** Blobs for clients no mirror claims (a CDN); without it they go to Artifact Registry. */
@@ -143,6 +147,13 @@ function rule<K extends FieldName>(r: Rule<K>): Rule<FieldName> {
 }
 
 const RULES = [
+  rule({
+    needs: ["domain"],
+    check(cfg, problem) {
+      const p = certificateNamesProblem(cfg.domain);
+      if (p) problem(["domain"], `${show(cfg.domain)} ${p}`);
+    },
+  }),
   rule({
     needs: ["domain", "dns"],
     check(cfg, problem) {

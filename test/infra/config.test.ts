@@ -28,7 +28,7 @@ describe("valid configs", () => {
 
   it("fills in defaults", () => {
     const cfg = parseConfig(validConfig(), { stack: "sandbox" });
-    expect(cfg.redirector).toMatchObject({ maxInstances: 10, concurrency: 800 });
+    expect(cfg.redirector).toMatchObject({ maxInstances: 10, concurrency: 800, serviceAccount: "redirector" });
     expect(cfg.armor.rateLimit).toEqual({ count: 5000, intervalSec: 60 });
     expect(cfg.dns).toMatchObject({ ttl: 300, caaIssuers: ["pki.goog"] });
   });
@@ -254,6 +254,35 @@ describe("invalid configs: every problem, with its key path and value", () => {
         });
       }),
       ["registry:backends[1].accountId: account 123456789012 already has backends[0]; list all its regions there"],
+    ],
+    [
+      "service account ID too short",
+      broken((c) => {
+        c.redirector.serviceAccount = "sa";
+      }),
+      [
+        'registry:redirector.serviceAccount: "sa" is not a service account ID (6-30 lowercase letters, digits or hyphens)',
+      ],
+    ],
+    [
+      "domain too long for the Certificate Manager names",
+      broken((c) => {
+        c.dns.record = "r".repeat(55);
+        c.domain = `${"r".repeat(55)}.example.dev`;
+      }),
+      [
+        `registry:domain: "${"r".repeat(55)}.example.dev" is too long for the Certificate Manager names derived from it ("${"r".repeat(55)}-example-dev-dnsauth" is 75 characters, at most 64)`,
+      ],
+    ],
+    [
+      "domain starting with a digit",
+      broken((c) => {
+        c.dns.record = "1registry";
+        c.domain = "1registry.example.dev";
+      }),
+      [
+        'registry:domain: "1registry.example.dev" must start with a letter (Certificate Manager names are derived from it)',
+      ],
     ],
     [
       "non-integer and out-of-range numbers",
