@@ -64,6 +64,11 @@ export const RedirectorConfig = z.strictObject({
   defaultBlobBaseUrl: HttpsBaseUrl.optional(),
   infoUrl: HttpsUrl.default("https://github.com/kubernetes/registry.k8s.io"),
   privacyUrl: HttpsUrl.default("https://www.linuxfoundation.org/privacy-policy/"),
+  /**
+   * Deletion protection of the services and the load balancer's addresses; on in prod
+   * unless set. Turn it off for one `up` to retire a region, then unset it.
+   */
+  deletionProtection: z.boolean().optional(),
   /** Tuning of the mirror existence check; the redirector's defaults otherwise. */
   existenceCheck: ExistenceCheck.partial().optional(),
 });
@@ -282,6 +287,11 @@ export function parseConfig(values: Record<string, unknown>, opts: ParseOptions)
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return cfg;
+}
+
+/** Whether the stack guards its services and addresses against deletion. */
+export function deletionProtection(cfg: Pick<RegistryConfig, "redirector">, stack: string): boolean {
+  return cfg.redirector.deletionProtection ?? stack === "prod";
 }
 
 /**

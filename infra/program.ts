@@ -4,7 +4,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import type { MirrorRoute } from "../redirector/routing-table";
-import type { RegistryConfig } from "./config";
+import { deletionProtection, type RegistryConfig } from "./config";
 import { DnsRecords } from "./dns/cloudflare";
 import { ArtifactRegistry } from "./gcp/artifact-registry";
 import { LoadBalancer } from "./gcp/load-balancer";
@@ -13,7 +13,7 @@ import { buildRoutingTables, defaultBlobBaseUrl, mirrorRoutes, upstreamRegionFor
 
 export interface RegistryArgs {
   config: RegistryConfig;
-  /** The stack name; `prod` turns on deletion protection where a cloud offers it. */
+  /** The stack name; `prod` turns on deletion protection unless the config says otherwise. */
   stack: string;
 }
 
@@ -34,7 +34,7 @@ export interface RegistryOutputs {
 }
 
 export function registry({ config, stack }: RegistryArgs): RegistryOutputs {
-  const prod = stack === "prod";
+  const protect = deletionProtection(config, stack);
   const upstreams = Object.fromEntries(
     config.redirector.regions.map((r) => [r, upstreamRegionFor(r, config.source.regions).region]),
   );
@@ -51,14 +51,14 @@ export function registry({ config, stack }: RegistryArgs): RegistryOutputs {
     concurrency: config.redirector.concurrency,
     maxInstances: config.redirector.maxInstances,
     tables: buildRoutingTables(config),
-    deletionProtection: prod,
+    deletionProtection: protect,
   });
   const lb = new LoadBalancer("load-balancer", {
     project: config.redirector.project,
     domain: config.domain,
     negs: redirector.negs,
     rateLimit: config.armor.rateLimit,
-    protectAddresses: prod,
+    protectAddresses: protect,
   });
   new DnsRecords("dns", {
     zone: config.dns.zone,

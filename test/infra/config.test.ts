@@ -1,4 +1,4 @@
-import { ConfigError, keyPath, namespaceValues, parseConfig } from "../../infra/config";
+import { ConfigError, deletionProtection, keyPath, namespaceValues, parseConfig } from "../../infra/config";
 import { readStackFile, stackFilePath } from "../../tools/plan/stack-file";
 import { validConfig } from "./fixtures";
 
@@ -331,6 +331,30 @@ describe("invalid configs: every problem, with its key path and value", () => {
         { stack: "sandbox" },
       ),
     ).toThrow("invalid registry config (1 problem):\n  registry:dns: is required");
+  });
+});
+
+describe("deletion protection", () => {
+  const withProtection = (value?: boolean) =>
+    parseConfig(
+      broken((c) => {
+        c.redirector.deletionProtection = value;
+      }),
+      { stack: "prod" },
+    );
+
+  it("is on in prod and off elsewhere unless the config says otherwise", () => {
+    expect(deletionProtection(withProtection(), "prod")).toBe(true);
+    expect(deletionProtection(withProtection(), "sandbox")).toBe(false);
+    expect(deletionProtection(withProtection(false), "prod")).toBe(false);
+    expect(deletionProtection(withProtection(true), "sandbox")).toBe(true);
+  });
+
+  it("must be a boolean", () => {
+    const values = broken((c) => {
+      c.redirector.deletionProtection = "yes";
+    });
+    expect(problems(values)).toEqual(['registry:redirector.deletionProtection: expected a boolean, got "yes"']);
   });
 });
 
