@@ -56,10 +56,10 @@ export function countsByRegion(plan: Plan, types: readonly string[]): Record<str
   return counts;
 }
 
-/** Every IAM grant the plan declares, whatever the resource shape. */
+/** Every GCP IAM grant the plan declares (member or binding, at any level). */
 export function iamGrants(plan: Plan): Array<{ resource: PlannedResource; role: string; members: string[] }> {
   return plan.resources
-    .filter((r) => /iam/i.test(r.type))
+    .filter((r) => /^gcp:[^:]*iam/i.test(r.type))
     .map((r) => {
       const i = inputs(r);
       return { resource: r, role: String(i.role), members: i.members ?? [i.member] };
