@@ -108,7 +108,8 @@ export class LoadBalancer extends pulumi.ComponentResource {
       { project, name: c.mapEntry, map: certMap.name, matcher: "PRIMARY", certificates: [cert.id] },
       parent,
     );
-    // Every client of a registry speaks TLS 1.2 or later; older versions only add attack surface.
+    // Registry clients (containerd, Docker, Podman, crane) all speak TLS 1.2+; older versions
+    // would only add attack surface.
     const tls = new gcp.compute.SSLPolicy(
       n.sslPolicy,
       { project, name: n.sslPolicy, profile: "MODERN", minTlsVersion: "TLS_1_2" },
