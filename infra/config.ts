@@ -13,6 +13,7 @@ import {
   GcpProjectId,
   GcpRegion,
   GcpResourceId,
+  GcpServiceAccountId,
   GcpWriterMember,
   Hostname,
   HttpsBaseUrl,
@@ -20,6 +21,7 @@ import {
   ImageReference,
   isDigestPinned,
 } from "./fields";
+import { certificateNamesProblem } from "./gcp/names";
 import { buildRoutingTables, MAX_UPSTREAM_DISTANCE_KM, upstreamRegionFor } from "./routing";
 
 export const NAMESPACE = "registry";
@@ -54,12 +56,19 @@ export const RedirectorConfig = z.strictObject({
   image: ImageReference,
   /** One Cloud Run service per region, each behind the one global load balancer. */
   regions: distinctList(GcpRegion).min(1, { error: "must list at least one region" }),
+  /** The services' runtime identity, created in `project` and granted no roles. */
+  serviceAccount: GcpServiceAccountId.default("redirector"),
   maxInstances: z.int().min(1).max(1000).default(10),
   concurrency: z.int().min(1).max(1000).default(800),
   /** Blobs for clients no mirror claims (a CDN); without it they go to Artifact Registry. */
   defaultBlobBaseUrl: HttpsBaseUrl.optional(),
   infoUrl: HttpsUrl.default("https://github.com/kubernetes/registry.k8s.io"),
   privacyUrl: HttpsUrl.default("https://www.linuxfoundation.org/privacy-policy/"),
+  /**
+   * Deletion protection of the services and the load balancer's addresses; on in prod
+   * unless set. Turn it off for one `up` to retire a region, then unset it.
+   */
+  deletionProtection: z.boolean().optional(),
   /** Tuning of the mirror existence check; the redirector's defaults otherwise. */
   existenceCheck: ExistenceCheck.partial().optional(),
 });
@@ -143,6 +152,13 @@ function rule<K extends FieldName>(r: Rule<K>): Rule<FieldName> {
 }
 
 const RULES = [
+  rule({
+    needs: ["domain"],
+    check(cfg, problem) {
+      const p = certificateNamesProblem(cfg.domain);
+      if (p) problem(["domain"], `${show(cfg.domain)} ${p}`);
+    },
+  }),
   rule({
     needs: ["domain", "dns"],
     check(cfg, problem) {
@@ -271,6 +287,11 @@ export function parseConfig(values: Record<string, unknown>, opts: ParseOptions)
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return cfg;
+}
+
+/** Whether the stack guards its services and addresses against deletion. */
+export function deletionProtection(cfg: Pick<RegistryConfig, "redirector">, stack: string): boolean {
+  return cfg.redirector.deletionProtection ?? stack === "prod";
 }
 
 /**

@@ -42,6 +42,11 @@ export const GcpProjectId = z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, {
   error: (iss) => `${show(iss.input)} is not a GCP project ID (6-30 lowercase letters, digits or hyphens)`,
 });
 
+/** A service account's ID, the part of its email before `@`. */
+export const GcpServiceAccountId = z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, {
+  error: (iss) => `${show(iss.input)} is not a service account ID (6-30 lowercase letters, digits or hyphens)`,
+});
+
 /** Artifact Registry repository IDs, Cloud Run service names and the like. */
 export const GcpResourceId = z.string().regex(/^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/, {
   error: (iss) => `${show(iss.input)} is not a valid ID (lowercase letters, digits and hyphens, up to 63)`,

@@ -35,11 +35,11 @@ export async function planStackFile(path: string, format: Format): Promise<strin
   const plan = await evaluate(file.stack, file.config, () => require("../infra/index"));
   if (format === "json") return renderJson(plan);
   if (format === "text") return renderText(plan);
-  const tables = Object.values(buildRoutingTables(config));
+  const tables = buildRoutingTables(config);
   const source = relative(ROOT, path).startsWith("..") ? path : relative(ROOT, path);
   return renderMarkdown(plan, {
     source,
-    routing: tables[0] ? { table: tables[0], arRegions: config.source.regions.length } : undefined,
+    routing: { tables, arRegions: config.source.regions.length },
   });
 }
 

@@ -1,4 +1,4 @@
-import { ConfigError, keyPath, namespaceValues, parseConfig } from "../../infra/config";
+import { ConfigError, deletionProtection, keyPath, namespaceValues, parseConfig } from "../../infra/config";
 import { readStackFile, stackFilePath } from "../../tools/plan/stack-file";
 import { validConfig } from "./fixtures";
 
@@ -28,7 +28,7 @@ describe("valid configs", () => {
 
   it("fills in defaults", () => {
     const cfg = parseConfig(validConfig(), { stack: "sandbox" });
-    expect(cfg.redirector).toMatchObject({ maxInstances: 10, concurrency: 800 });
+    expect(cfg.redirector).toMatchObject({ maxInstances: 10, concurrency: 800, serviceAccount: "redirector" });
     expect(cfg.armor.rateLimit).toEqual({ count: 5000, intervalSec: 60 });
     expect(cfg.dns).toMatchObject({ ttl: 300, caaIssuers: ["pki.goog"] });
   });
@@ -256,6 +256,35 @@ describe("invalid configs: every problem, with its key path and value", () => {
       ["registry:backends[1].accountId: account 123456789012 already has backends[0]; list all its regions there"],
     ],
     [
+      "service account ID too short",
+      broken((c) => {
+        c.redirector.serviceAccount = "sa";
+      }),
+      [
+        'registry:redirector.serviceAccount: "sa" is not a service account ID (6-30 lowercase letters, digits or hyphens)',
+      ],
+    ],
+    [
+      "domain too long for the Certificate Manager names",
+      broken((c) => {
+        c.dns.record = "r".repeat(55);
+        c.domain = `${"r".repeat(55)}.example.dev`;
+      }),
+      [
+        `registry:domain: "${"r".repeat(55)}.example.dev" is too long for the Certificate Manager names derived from it ("${"r".repeat(55)}-example-dev-dnsauth" is 75 characters, at most 64)`,
+      ],
+    ],
+    [
+      "domain starting with a digit",
+      broken((c) => {
+        c.dns.record = "1registry";
+        c.domain = "1registry.example.dev";
+      }),
+      [
+        'registry:domain: "1registry.example.dev" must start with a letter (Certificate Manager names are derived from it)',
+      ],
+    ],
+    [
       "non-integer and out-of-range numbers",
       broken((c) => {
         c.redirector.maxInstances = 2.5;
@@ -302,6 +331,30 @@ describe("invalid configs: every problem, with its key path and value", () => {
         { stack: "sandbox" },
       ),
     ).toThrow("invalid registry config (1 problem):\n  registry:dns: is required");
+  });
+});
+
+describe("deletion protection", () => {
+  const withProtection = (value?: boolean) =>
+    parseConfig(
+      broken((c) => {
+        c.redirector.deletionProtection = value;
+      }),
+      { stack: "prod" },
+    );
+
+  it("is on in prod and off elsewhere unless the config says otherwise", () => {
+    expect(deletionProtection(withProtection(), "prod")).toBe(true);
+    expect(deletionProtection(withProtection(), "sandbox")).toBe(false);
+    expect(deletionProtection(withProtection(false), "prod")).toBe(false);
+    expect(deletionProtection(withProtection(true), "sandbox")).toBe(true);
+  });
+
+  it("must be a boolean", () => {
+    const values = broken((c) => {
+      c.redirector.deletionProtection = "yes";
+    });
+    expect(problems(values)).toEqual(['registry:redirector.deletionProtection: expected a boolean, got "yes"']);
   });
 });
 

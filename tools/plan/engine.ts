@@ -19,7 +19,7 @@ export interface PlannedResource {
   /** Custom resources are managed by a provider; the rest are components. */
   custom: boolean;
   inputs: Record<string, unknown>;
-  /** Inputs plus the (fake) outputs the cloud would fill in. */
+  /** Inputs plus the (fake) outputs the cloud would fill in, `id` included. */
   outputs: Record<string, unknown>;
   options: {
     protect: boolean;
@@ -110,7 +110,7 @@ export async function evaluate(
         const { id, state } = fakeOutputs(args.type, args.name, args.inputs, ctx);
         registered.set(k, {
           inputs: args.inputs,
-          outputs: state,
+          outputs: { ...state, id },
           provider: providerName(args.provider),
           custom: args.custom ?? true,
         });

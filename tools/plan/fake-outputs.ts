@@ -28,6 +28,29 @@ function account(ctx: FakeContext): string {
   return ctx.awsAccount ?? "000000000000";
 }
 
+/** A Compute Engine resource's id (its relative path) and self link. */
+function computeIds(i: Inputs, name: string, collection: string, region?: string) {
+  const path = `projects/${i.project}/${region ? `regions/${region}` : "global"}/${collection}/${i.name ?? name}`;
+  return { id: path, selfLink: `https://www.googleapis.com/compute/v1/${path}` };
+}
+
+/** Compute Engine types whose outputs are only their id and self link, by collection. */
+const COMPUTE_COLLECTIONS: Record<string, string> = {
+  "gcp:compute/backendService:BackendService": "backendServices",
+  "gcp:compute/securityPolicy:SecurityPolicy": "securityPolicies",
+  "gcp:compute/uRLMap:URLMap": "urlMaps",
+  "gcp:compute/targetHttpsProxy:TargetHttpsProxy": "targetHttpsProxies",
+  "gcp:compute/targetHttpProxy:TargetHttpProxy": "targetHttpProxies",
+  "gcp:compute/sSLPolicy:SSLPolicy": "sslPolicies",
+  "gcp:compute/globalForwardingRule:GlobalForwardingRule": "forwardingRules",
+};
+
+/** Certificate Manager types: `projects/<p>/locations/global/<collection>/<name>`. */
+const CERTIFICATE_MANAGER_COLLECTIONS: Record<string, string> = {
+  "gcp:certificatemanager/certificate:Certificate": "certificates",
+  "gcp:certificatemanager/certificateMap:CertificateMap": "certificateMaps",
+};
+
 /** Output properties per resource type token, beyond the inputs echoed back. */
 export const FAKE_OUTPUTS: Record<string, Fake> = {
   "aws:s3/bucket:Bucket": (name, i) => {
@@ -63,6 +86,7 @@ export const FAKE_OUTPUTS: Record<string, Fake> = {
     const svc = i.name ?? name;
     return {
       id: `projects/${i.project}/locations/${i.location}/services/${svc}`,
+      name: svc,
       uri: `https://${svc}-${digestOf(svc, i.location).slice(0, 10)}-uc.a.run.app`,
     };
   },
@@ -72,12 +96,27 @@ export const FAKE_OUTPUTS: Record<string, Fake> = {
       i.ipVersion === "IPV6"
         ? `2600:1901:0:${h.slice(0, 4)}::`
         : `34.${byte(h, 0) % 128}.${byte(h, 1)}.${1 + (byte(h, 2) % 254)}`;
-    return { address };
+    return { ...computeIds(i, name, "addresses"), address };
   },
+  "gcp:compute/regionNetworkEndpointGroup:RegionNetworkEndpointGroup": (name, i) =>
+    computeIds(i, name, "networkEndpointGroups", i.region),
+  ...Object.fromEntries(
+    Object.entries(COMPUTE_COLLECTIONS).map(([type, collection]): [string, Fake] => [
+      type,
+      (name, i) => computeIds(i, name, collection),
+    ]),
+  ),
+  ...Object.fromEntries(
+    Object.entries(CERTIFICATE_MANAGER_COLLECTIONS).map(([type, collection]): [string, Fake] => [
+      type,
+      (name, i) => ({ id: `projects/${i.project}/locations/global/${collection}/${i.name ?? name}` }),
+    ]),
+  ),
   "gcp:certificatemanager/dnsAuthorization:DnsAuthorization": (name, i) => {
     const h = digestOf("dnsauth", name);
     const uuid = `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
     return {
+      id: `projects/${i.project}/locations/global/dnsAuthorizations/${i.name ?? name}`,
       dnsResourceRecords: [
         { name: `_acme-challenge.${i.domain}.`, type: "CNAME", data: `${uuid}.14.authorize.certificatemanager.goog.` },
       ],

@@ -2,7 +2,9 @@
  * Renders a Plan as text (for a terminal), JSON (for tools) or Markdown (the checked-in
  * plan/<stack>.md every pull request diffs). Pure and deterministic: same plan, same bytes.
  */
+import { isDeepStrictEqual } from "node:util";
 import { stringify } from "yaml";
+import { CONFIG_ENV as ROUTING_ENV } from "../../infra/gcp/redirector-container";
 import type { RoutingTableInput } from "../../redirector/routing-table";
 import type { Plan, PlannedResource } from "./engine";
 
@@ -101,24 +103,84 @@ export function renderJson(plan: Plan): string {
   return `${JSON.stringify({ stack: plan.stack, resources, outputs: plan.outputs }, null, 2)}\n`;
 }
 
-/** JSON documents held in string inputs (IAM policies, routing tables) shown as structure. */
-function expandJsonStrings(value: unknown): unknown {
+/** Names a JSON document the plan shows elsewhere (a routing table), or undefined. */
+type Reference = (doc: unknown) => string | undefined;
+
+/**
+ * JSON documents held in string inputs (IAM policies, routing tables) shown as structure,
+ * or as a pointer when `reference` knows the document.
+ */
+function expandJsonStrings(value: unknown, reference: Reference = () => undefined): unknown {
   if (typeof value === "string" && /^\s*[{[]/.test(value)) {
+    let doc: unknown;
     try {
-      return expandJsonStrings(JSON.parse(value));
+      doc = JSON.parse(value);
     } catch {
       return value;
     }
+    return reference(doc) ?? expandJsonStrings(doc, reference);
   }
-  if (Array.isArray(value)) return value.map(expandJsonStrings);
+  if (Array.isArray(value)) return value.map((v) => expandJsonStrings(v, reference));
   if (value && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expandJsonStrings(v)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expandJsonStrings(v, reference)]));
   }
   return value;
 }
 
-function yaml(value: unknown): string {
-  return stringify(expandJsonStrings(value), { sortMapEntries: true, lineWidth: 0 }).trimEnd();
+function yaml(value: unknown, reference?: Reference): string {
+  return stringify(expandJsonStrings(value, reference), { sortMapEntries: true, lineWidth: 0 }).trimEnd();
+}
+
+/** `a.b[2].c` -> leaf value; arrays of objects are leaves, compared whole. */
+function leaves(value: unknown, path = "", out = new Map<string, unknown>()): Map<string, unknown> {
+  if (value && typeof value === "object" && !Array.isArray(value)) {
+    for (const [k, v] of Object.entries(value)) leaves(v, path ? `${path}.${k}` : k, out);
+  } else {
+    out.set(path, value);
+  }
+  return out;
+}
+
+/** Where `other` differs from `base`: `path: value` lines, `path: (absent)` for removed keys. */
+export function differences(base: unknown, other: unknown): string[] {
+  const a = leaves(base);
+  const b = leaves(other);
+  const paths = [...new Set([...a.keys(), ...b.keys()])].sort();
+  return paths
+    .filter((p) => !isDeepStrictEqual(a.get(p), b.get(p)))
+    .map((p) => `${p}: ${b.has(p) ? JSON.stringify(b.get(p)) : "(absent)"}`);
+}
+
+/**
+ * The routing tables, once: the first in full, the others as their differences from it
+ * (in practice only the upstream). Resource inputs holding exactly one of them point here
+ * instead of repeating it; anything else is shown in full where it is.
+ */
+export function routingTablesSection(tables: Record<string, RoutingTableInput>): string[] {
+  const [first, ...rest] = Object.keys(tables);
+  if (first === undefined) return [];
+  const out = [
+    "## Routing tables",
+    "",
+    `Each Cloud Run service gets its region's routing table in \`${ROUTING_ENV}\`. Below, a service's`,
+    "environment shows a reference to its table when it holds exactly that table.",
+    "",
+    `| region | differs from \`${first}\` in |`,
+    "|---|---|",
+  ];
+  for (const region of rest) {
+    const diff = differences(tables[first], tables[region]);
+    out.push(`| ${region} | ${diff.length ? diff.map((d) => `\`${d}\``).join("<br/>") : "nothing"} |`);
+  }
+  out.push("", `\`${first}\`:`, "", "```yaml", yaml(tables[first]), "```", "");
+  return out;
+}
+
+function routingTableReference(tables: Record<string, RoutingTableInput>): Reference {
+  return (doc) => {
+    const region = Object.keys(tables).find((r) => isDeepStrictEqual(doc, JSON.parse(JSON.stringify(tables[r]))));
+    return region === undefined ? undefined : `(routing table of ${region}: see "Routing tables")`;
+  };
 }
 
 function mermaidId(s: string): string {
@@ -161,8 +223,8 @@ function mirrorsId(mirrors: Map<string, string>, host: string): string {
 export interface MarkdownContext {
   /** The stack file the plan came from, as shown to readers. */
   source: string;
-  /** One region's routing table (they differ only in upstream) and the AR region count. */
-  routing?: { table: RoutingTableInput; arRegions: number };
+  /** Each Cloud Run region's routing table, and the AR region count. */
+  routing?: { tables: Record<string, RoutingTableInput>; arRegions: number };
 }
 
 export function renderMarkdown(plan: Plan, ctx: MarkdownContext): string {
@@ -171,24 +233,28 @@ export function renderMarkdown(plan: Plan, ctx: MarkdownContext): string {
     "",
     `What \`pulumi up\` would declare from \`${ctx.source}\`, evaluated offline by \`npm run plan\` under Pulumi's`,
     "mock engine (cloud-assigned values are deterministic fakes). Regenerate with `npm run plan:update`;",
-    "a test fails while this file is stale. JSON held in string inputs (policies, routing tables) is shown",
-    "expanded.",
+    "a test fails while this file is stale. JSON held in string inputs (policies) is shown expanded; the",
+    'redirectors\' routing tables are shown once, under "Routing tables".',
     "",
   ];
-  if (ctx.routing) {
+  const tables = ctx.routing?.tables ?? {};
+  const first = Object.values(tables)[0];
+  if (ctx.routing && first) {
     out.push("## Blob routing", "", "Manifests always come from Artifact Registry; blobs go where this says.", "");
-    out.push(routingDiagram(ctx.routing.table, ctx.routing.arRegions), "");
+    out.push(routingDiagram(first, ctx.routing.arRegions), "");
   }
   out.push("## Summary", "", "| cloud | region | resources |", "|---|---|---:|");
   for (const r of summary(plan)) out.push(`| ${r.cloud} | ${r.region} | ${r.resources} |`);
   out.push(`| **total** | | **${plan.resources.length}** |`, "");
+  out.push(...routingTablesSection(tables));
+  const reference = routingTableReference(tables);
   out.push("## Resources", "");
   for (const [group, resources] of groups(plan)) {
     out.push(`### ${group}`, "");
     for (const r of resources) {
       const meta = [r.parent ? `parent \`${r.parent}\`` : "top level", ...optionFlags(r).map((f) => `\`${f}\``)];
       out.push(`#### \`${r.name}\` (${r.type})`, "", meta.join(" · "), "");
-      if (Object.keys(r.inputs).length > 0) out.push("```yaml", yaml(r.inputs), "```", "");
+      if (Object.keys(r.inputs).length > 0) out.push("```yaml", yaml(r.inputs, reference), "```", "");
     }
   }
   out.push("## Stack outputs", "", "```yaml", yaml(plan.outputs), "```", "");

@@ -1,0 +1,55 @@
+import { GCP_REGIONS } from "../../../infra/catalog/gcp-regions";
+import {
+  certificateNames,
+  certificateNamesProblem,
+  domainId,
+  loadBalancerNames,
+  negName,
+  serviceName,
+} from "../../../infra/gcp/names";
+
+const LONGEST_PROJECT = `a${"b".repeat(28)}c`;
+const REGIONS = Object.keys(GCP_REGIONS);
+
+describe("GCP names", () => {
+  it("follow upstream's load balancer scheme", () => {
+    const n = loadBalancerNames("k8s-infra-oci-proxy-prod");
+    expect(n.address("ipv6")).toBe("k8s-infra-oci-proxy-prod-ipv6");
+    expect(n.forwardingRule("ipv4", "https")).toBe("k8s-infra-oci-proxy-prod-ipv4-https-managed");
+    expect(n.httpRedirectUrlMap).toBe("k8s-infra-oci-proxy-prod-http-to-https-redirect");
+    expect(n.backendService).toBe("k8s-infra-oci-proxy-prod-default-bes");
+  });
+
+  it("fit Compute Engine's 63 characters for the longest project ID", () => {
+    const n = loadBalancerNames(LONGEST_PROJECT);
+    const all = [
+      ...Object.values(n).filter((v): v is string => typeof v === "string"),
+      ...(["ipv4", "ipv6"] as const).flatMap((ip) => [
+        n.address(ip),
+        n.forwardingRule(ip, "http"),
+        n.forwardingRule(ip, "https"),
+      ]),
+      ...REGIONS.map(negName),
+    ];
+    for (const name of all) expect(name).toMatch(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])$/);
+  });
+
+  it("give every region a Cloud Run service name within 49 characters", () => {
+    for (const region of REGIONS) expect(serviceName(region).length).toBeLessThanOrEqual(49);
+    expect(serviceName("us-central1")).toBe("redirector-us-central1");
+  });
+
+  it("derive Certificate Manager names from the domain, as upstream", () => {
+    expect(domainId("registry.k8s.io")).toBe("registry-k8s-io");
+    expect(certificateNames("registry.k8s.io")).toEqual({
+      dnsAuthorization: "registry-k8s-io-dnsauth",
+      certificate: "registry-k8s-io-cert",
+      map: "registry-k8s-io",
+      mapEntry: "registry-k8s-io-default",
+    });
+    expect(certificateNamesProblem("registry.k8s.io")).toBeUndefined();
+    expect(certificateNamesProblem(`${"a".repeat(53)}.io`)).toBeUndefined();
+    expect(certificateNamesProblem(`${"a".repeat(54)}.io`)).toMatch(/65 characters, at most 64/);
+    expect(certificateNamesProblem("9registry.example")).toMatch(/must start with a letter/);
+  });
+});
