@@ -4,6 +4,8 @@
  */
 import type { MirrorRoute } from "../redirector/routing-table";
 import type { RegistryConfig } from "./config";
+import type { DonorOutputs } from "./donors/donor";
+import { provisionDonor } from "./donors/index";
 import { defaultBlobBaseUrl, mirrorRoutes, upstreamRegionFor } from "./routing";
 
 export interface RegistryArgs {
@@ -20,12 +22,15 @@ export interface RegistryOutputs {
     mirrors: MirrorRoute[];
     defaultBlobBaseUrl: string | null;
   };
+  /** Per backend, in config order: its mirrors and identities (bucket names, role ARNs). */
+  donors: DonorOutputs[];
 }
 
-export function registry({ config }: RegistryArgs): RegistryOutputs {
+export function registry({ config, stack }: RegistryArgs): RegistryOutputs {
   const upstreams = Object.fromEntries(
     config.redirector.regions.map((r) => [r, upstreamRegionFor(r, config.source.regions).region]),
   );
   const routing = { upstreams, mirrors: mirrorRoutes(config), defaultBlobBaseUrl: defaultBlobBaseUrl(config) ?? null };
-  return { domain: config.domain, routing };
+  const donors = config.backends.map((b) => provisionDonor(b, { stack, promotion: config.promotion }));
+  return { domain: config.domain, routing, donors };
 }
