@@ -27,14 +27,9 @@ export class BlobMirrors extends pulumi.ComponentResource {
 
     const source = declared.find((d) => d.mirror.bucket === layout.source.bucket);
     if (!source) throw new Error(`source bucket ${layout.source.bucket} is not among the mirrors`);
+    const versionings = declared.map((d) => d.versioning);
     this.replicationRoleArn =
-      layout.destinations.length === 0
-        ? null
-        : this.replication(
-            args,
-            source.bucket,
-            declared.map((d) => d.versioning),
-          );
+      layout.destinations.length > 0 ? this.replication(args, source.bucket, versionings) : null;
     this.registerOutputs({ buckets: this.buckets, replicationRoleArn: this.replicationRoleArn });
   }
 
