@@ -6,6 +6,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { MirrorRoute } from "../redirector/routing-table";
 import { deletionProtection, type RegistryConfig } from "./config";
 import { DnsRecords } from "./dns/cloudflare";
+import type { DonorOutputs } from "./donors/donor";
+import { provisionDonor } from "./donors/index";
 import { ArtifactRegistry } from "./gcp/artifact-registry";
 import { LoadBalancer } from "./gcp/load-balancer";
 import { Redirector } from "./gcp/redirector";
@@ -25,6 +27,8 @@ export interface RegistryOutputs {
     mirrors: MirrorRoute[];
     defaultBlobBaseUrl: string | null;
   };
+  /** Per backend, in config order: its mirrors and identities (bucket names, role ARNs). */
+  donors: DonorOutputs[];
   /** The addresses `domain` resolves to. */
   loadBalancer: { ipv4: pulumi.Output<string>; ipv6: pulumi.Output<string> };
   /** Cloud Run region -> redirector service name. */
@@ -39,6 +43,7 @@ export function registry({ config, stack }: RegistryArgs): RegistryOutputs {
     config.redirector.regions.map((r) => [r, upstreamRegionFor(r, config.source.regions).region]),
   );
   const routing = { upstreams, mirrors: mirrorRoutes(config), defaultBlobBaseUrl: defaultBlobBaseUrl(config) ?? null };
+  const donors = config.backends.map((b) => provisionDonor(b, { stack, promotion: config.promotion }));
 
   const ar = new ArtifactRegistry("artifact-registry", {
     ...config.source,
@@ -73,6 +78,7 @@ export function registry({ config, stack }: RegistryArgs): RegistryOutputs {
   return {
     domain: config.domain,
     routing,
+    donors,
     loadBalancer: { ipv4: lb.ipv4, ipv6: lb.ipv6 },
     redirectorServices: redirector.services,
     artifactRegistry: ar.urls,

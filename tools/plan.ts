@@ -120,17 +120,21 @@ async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
+  // exitCode, not exit(): stdout to a pipe is written asynchronously and exit() would cut it.
   main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
+    (code) => {
+      process.exitCode = code;
+    },
     (e: unknown) => {
       if (e instanceof UsageError) {
         console.error(`${e.message}\n${USAGE}`);
-        process.exit(2);
+        process.exitCode = 2;
+        return;
       }
       // Config problems are the user's to fix: the list, not a stack trace.
       const message = e instanceof ConfigError || (e as Error)?.name === "RunError" ? (e as Error).message : e;
       console.error(message);
-      process.exit(1);
+      process.exitCode = 1;
     },
   );
 }

@@ -3,8 +3,10 @@
  * these (pure: schema + routes) and one provisioner (its Pulumi resources); a new donor
  * of an existing kind is one more entry in `registry:backends`.
  */
+import type * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import type { MirrorRoute } from "../../redirector/routing-table";
+import type { RegistryConfig } from "../config";
 
 export interface DonorRoutes {
   /** Exact (client cloud, client region) -> mirror base URL. */
@@ -20,4 +22,24 @@ export interface DonorKind<Backend extends { donor: string }> {
   readonly schema: z.ZodType<Backend, unknown>;
   /** Pure: which clients this donor serves, and from where. */
   routes(backend: Backend): DonorRoutes;
+}
+
+/** What a provisioner gets besides its backend entry. */
+export interface DonorContext {
+  /** The stack name, for tags and session names. */
+  stack: string;
+  /** Who may write; `blobWriter` is the identity that fills a donor's mirrors. */
+  promotion: RegistryConfig["promotion"];
+  /** The component to parent the backend's resources to; the stack when absent. */
+  parent?: pulumi.Resource;
+}
+
+/**
+ * What a provisioned backend exports, one entry of the stack output `donors`. Its
+ * resources' logical names derive from the backend's identity (an account, a project),
+ * never from its position in `registry:backends`: reordering must not replace anything.
+ */
+export interface DonorOutputs {
+  donor: string;
+  [key: string]: pulumi.Input<unknown>;
 }

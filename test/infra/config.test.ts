@@ -129,6 +129,15 @@ describe("invalid configs: every problem, with its key path and value", () => {
       ],
     ],
     [
+      "IAM role names over 64 characters",
+      broken((c) => {
+        c.backends[0].bucketPrefix = `${"x".repeat(53)}-`;
+      }),
+      [
+        `registry:backends[0].bucketPrefix: "${"x".repeat(53)}-" makes IAM role "${"x".repeat(53)}-s3-replication", which is 68 characters (IAM allows 64)`,
+      ],
+    ],
+    [
       "bucket names with capitals",
       broken((c) => {
         c.backends[0].bucketPrefix = "Example_";

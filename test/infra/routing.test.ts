@@ -1,5 +1,12 @@
+import { AWS_REGIONS } from "../../infra/catalog/aws-regions";
 import { namespaceValues, parseConfig, type RegistryConfig } from "../../infra/config";
-import { buildRoutingTables, MAX_UPSTREAM_DISTANCE_KM, mirrorRoutes, upstreamRegionFor } from "../../infra/routing";
+import {
+  buildRoutingTables,
+  defaultBlobBaseUrl,
+  MAX_UPSTREAM_DISTANCE_KM,
+  mirrorRoutes,
+  upstreamRegionFor,
+} from "../../infra/routing";
 import { RoutingTable } from "../../redirector/routing-table";
 import { readStackFile, stackFilePath } from "../../tools/plan/stack-file";
 import { validConfig } from "./fixtures";
@@ -44,6 +51,16 @@ describe("prod routing tables", () => {
   ])("AWS clients in %s are served by the %s bucket", (client, bucketRegion) => {
     const routes = mirrorRoutes(cfg).filter((m) => m.clientRegion === client);
     expect(routes).toEqual([{ cloud: "aws", clientRegion: client, baseUrl: bucketUrl(bucketRegion) }]);
+  });
+
+  it("routes every commercial AWS region; GovCloud and the EU sovereign cloud fall to the default base URL", () => {
+    const served = new Set(mirrorRoutes(cfg).map((m) => m.clientRegion));
+    expect(Object.keys(AWS_REGIONS).filter((r) => !served.has(r))).toEqual([
+      "us-gov-east-1",
+      "us-gov-west-1",
+      "eusc-de-east-1",
+    ]);
+    expect(defaultBlobBaseUrl(cfg)).toBe("https://cdn.registry.k8s.io");
   });
 
   it("routes 31 bucket regions and 5 aliases, nothing else", () => {

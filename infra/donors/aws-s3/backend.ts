@@ -23,6 +23,17 @@ export function bucketName(prefix: string, region: string): string {
   return `${prefix}${region}`;
 }
 
+/** IAM caps role names at 64 characters. */
+const MAX_ROLE_NAME = 64;
+
+/**
+ * The backend's two IAM roles, named after its buckets so that stacks sharing an account
+ * (prefixes differ, as bucket names are global) never collide.
+ */
+export function roleNames(prefix: string): { writer: string; replication: string } {
+  return { writer: `${prefix}blob-writer`, replication: `${prefix}s3-replication` };
+}
+
 /** The dualstack virtual-hosted endpoint: reachable over IPv4 and IPv6. */
 export function bucketBaseUrl(bucket: string, region: string): string {
   return `https://${bucket}.s3.dualstack.${region}.amazonaws.com`;
@@ -66,6 +77,15 @@ export const AwsS3Backend = z
         code: "custom",
         path: ["bucketPrefix"],
         message: `${JSON.stringify(b.bucketPrefix)} makes bucket "${bucketName(b.bucketPrefix, longest)}", which ${problem}`,
+      });
+    }
+    // One problem per prefix: a prefix short enough for the buckets may still be too long here.
+    const longRole = Object.values(roleNames(b.bucketPrefix)).sort((x, y) => y.length - x.length)[0] ?? "";
+    if (!problem && longRole.length > MAX_ROLE_NAME) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["bucketPrefix"],
+        message: `${JSON.stringify(b.bucketPrefix)} makes IAM role "${longRole}", which is ${longRole.length} characters (IAM allows ${MAX_ROLE_NAME})`,
       });
     }
     for (const [client, target] of Object.entries(b.serve)) {

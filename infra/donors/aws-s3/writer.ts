@@ -1,0 +1,60 @@
+/**
+ * `registry:aws:BlobWriter`: the identity the blob sync uses to fill the source bucket,
+ * federated from its OIDC issuer (no long-lived keys). The issuer's OIDC provider is
+ * account-global, so there is exactly one per backend, never one per region.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { DonorContext } from "../donor";
+import { writerPolicy, writerTrustPolicy } from "./policies";
+
+export type BlobWriterConfig = NonNullable<DonorContext["promotion"]["blobWriter"]>;
+
+export interface BlobWriterArgs {
+  writer: BlobWriterConfig;
+  roleName: string;
+  sourceBucket: string;
+  provider: aws.Provider;
+}
+
+export class BlobWriter extends pulumi.ComponentResource {
+  readonly roleArn: pulumi.Output<string>;
+
+  constructor(name: string, args: BlobWriterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("registry:aws:BlobWriter", name, {}, opts);
+    const child = { parent: this, provider: args.provider };
+    const { writer } = args;
+    // No thumbprint: IAM fetches and tracks the issuer's certificate chain itself.
+    const oidc = new aws.iam.OpenIdConnectProvider(
+      `${name}-oidc`,
+      { url: writer.oidcIssuer, clientIdLists: [writer.audience] },
+      child,
+    );
+    const role = new aws.iam.Role(
+      args.roleName,
+      {
+        name: args.roleName,
+        description: `Blob sync: writes ${args.sourceBucket}; federated from ${writer.oidcIssuer}`,
+        assumeRolePolicy: oidc.arn.apply((oidcProviderArn) =>
+          JSON.stringify(
+            writerTrustPolicy({
+              oidcProviderArn,
+              issuer: writer.oidcIssuer,
+              audience: writer.audience,
+              subjects: writer.subjects,
+            }),
+          ),
+        ),
+      },
+      child,
+    );
+    // Inline: the grant lives and dies with its role and cannot be attached elsewhere.
+    new aws.iam.RolePolicy(
+      `${args.roleName}-policy`,
+      { role: role.name, name: "write-source-bucket", policy: JSON.stringify(writerPolicy(args.sourceBucket)) },
+      child,
+    );
+    this.roleArn = role.arn;
+    this.registerOutputs({ roleArn: this.roleArn });
+  }
+}
