@@ -1,0 +1,261 @@
+/**
+ * The guardrails every `pulumi preview` / `pulumi up` runs (`--policy-pack policy`). Each
+ * policy is its own export so tests can run it alone; all are mandatory.
+ *
+ * They read resources by type token and props only, so the same checks run on a real
+ * preview, on the offline plan, and in tests.
+ */
+import type {
+  PolicyResource,
+  ReportViolation,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidationPolicy,
+} from "@pulumi/policy";
+import { conditionKeys, isPublicPrincipal, isTlsOnlyDeny, isWriteAction, list, statements } from "./documents";
+
+const T = {
+  bucket: "aws:s3/bucket:Bucket",
+  bucketAcl: "aws:s3/bucketAcl:BucketAcl",
+  bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
+  publicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+  ownership: "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+  role: "aws:iam/role:Role",
+  rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+  policy: "aws:iam/policy:Policy",
+  userPolicy: "aws:iam/userPolicy:UserPolicy",
+  groupPolicy: "aws:iam/groupPolicy:GroupPolicy",
+  runService: "gcp:cloudrunv2/service:Service",
+  runIamMember: "gcp:cloudrunv2/serviceIamMember:ServiceIamMember",
+  runIamBinding: "gcp:cloudrunv2/serviceIamBinding:ServiceIamBinding",
+  arRepository: "gcp:artifactregistry/repository:Repository",
+  arIamMember: "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember",
+  arIamBinding: "gcp:artifactregistry/repositoryIamBinding:RepositoryIamBinding",
+  projectIamMember: "gcp:projects/iAMMember:IAMMember",
+  projectIamBinding: "gcp:projects/iAMBinding:IAMBinding",
+  backendService: "gcp:compute/backendService:BackendService",
+  forwardingRule: "gcp:compute/globalForwardingRule:GlobalForwardingRule",
+} as const;
+
+const PUBLIC_MEMBERS = new Set(["allUsers", "allAuthenticatedUsers"]);
+const PUBLIC_ACLS = new Set(["public-read", "public-read-write", "authenticated-read"]);
+/** What anonymous clients may do to a mirror: read blobs and list them. */
+const PUBLIC_S3_ACTIONS = new Set(["s3:GetObject", "s3:ListBucket"]);
+
+function members(props: Record<string, unknown>): string[] {
+  return [...list(props.member as string | undefined), ...list(props.members as string[] | undefined)];
+}
+
+/** A resource policy that runs only on the given types. */
+function onTypes(
+  types: readonly string[],
+  check: (args: ResourceValidationArgs, report: ReportViolation) => void,
+): ResourceValidationPolicy["validateResource"] {
+  return (args, report) => {
+    if (types.includes(args.type)) check(args, report);
+  };
+}
+
+/** The S3 bucket a companion resource is for: by dependency (preview) or by name. */
+function isFor(companion: PolicyResource, bucket: PolicyResource): boolean {
+  const deps = companion.propertyDependencies?.bucket ?? [];
+  if (deps.some((d) => d.urn === bucket.urn)) return true;
+  const name = bucket.props.bucket;
+  return name !== undefined && companion.props.bucket === name;
+}
+
+export const noPublicBucketWrite: ResourceValidationPolicy = {
+  name: "s3-no-public-write-or-acls",
+  description: "Buckets are publicly readable at most: no public write, no public ACLs.",
+  enforcementLevel: "mandatory",
+  validateResource: onTypes([T.bucket, T.bucketAcl, T.bucketPolicy, T.publicAccessBlock], (args, report) => {
+    const p = args.props;
+    if ((args.type === T.bucket || args.type === T.bucketAcl) && PUBLIC_ACLS.has(String(p.acl))) {
+      report(`public ACL "${p.acl}": grant public read with the bucket policy, never with ACLs`);
+    }
+    if (args.type === T.publicAccessBlock && (p.blockPublicAcls !== true || p.ignorePublicAcls !== true)) {
+      report("public ACLs must be blocked and ignored (blockPublicAcls and ignorePublicAcls true)");
+    }
+    for (const s of statements(p.policy)) {
+      if (s.Effect !== "Allow" || !isPublicPrincipal(s.Principal)) continue;
+      if (s.NotAction) report("a public Allow with NotAction grants everything not listed");
+      const extra = list(s.Action).filter((a) => !PUBLIC_S3_ACTIONS.has(a));
+      if (extra.length)
+        report(`public principal is allowed ${extra.join(", ")}: only s3:GetObject and s3:ListBucket may be public`);
+    }
+  }),
+};
+
+export const bucketsDenyPlainHttp: StackValidationPolicy = {
+  name: "s3-tls-only",
+  description: "Every bucket's policy denies any request made without TLS.",
+  enforcementLevel: "mandatory",
+  validateStack: (args, report) => {
+    const policies = args.resources.filter((r) => r.type === T.bucketPolicy);
+    for (const bucket of args.resources.filter((r) => r.type === T.bucket)) {
+      const own = policies.filter((p) => isFor(p, bucket));
+      const inline = statements(bucket.props.policy);
+      if (![...inline, ...own.flatMap((p) => statements(p.props.policy))].some(isTlsOnlyDeny)) {
+        report(`bucket ${bucket.name} has no Deny of s3:* when aws:SecureTransport is false`, bucket.urn);
+      }
+    }
+  },
+};
+
+export const bucketOwnerEnforced: StackValidationPolicy = {
+  name: "s3-bucket-owner-enforced",
+  description: "Every bucket has ownership controls set to BucketOwnerEnforced (ACLs off).",
+  enforcementLevel: "mandatory",
+  validateStack: (args, report) => {
+    const controls = args.resources.filter((r) => r.type === T.ownership);
+    for (const bucket of args.resources.filter((r) => r.type === T.bucket)) {
+      const own = controls.filter((c) => isFor(c, bucket));
+      const enforced = own.some((c) =>
+        list(c.props.rule as object).some(
+          (r) => (r as { objectOwnership?: string }).objectOwnership === "BucketOwnerEnforced",
+        ),
+      );
+      if (!enforced) report(`bucket ${bucket.name} lacks BucketOwnerEnforced ownership controls`, bucket.urn);
+    }
+  },
+};
+
+export const federatedTrustIsConditioned: ResourceValidationPolicy = {
+  name: "iam-federated-trust-conditions",
+  description: "Every federated (web identity) trust requires both the aud and the sub claim; nobody trusts everyone.",
+  enforcementLevel: "mandatory",
+  validateResource: onTypes([T.role], (args, report) => {
+    for (const s of statements(args.props.assumeRolePolicy)) {
+      if (s.Effect !== "Allow") continue;
+      if (isPublicPrincipal(s.Principal)) report("the trust policy lets any AWS principal assume the role");
+      const federated = (s.Principal as { Federated?: unknown } | undefined)?.Federated;
+      if (!federated) continue;
+      const keys = conditionKeys(s).map((c) => c.key);
+      for (const claim of ["aud", "sub"]) {
+        if (!keys.some((k) => k.endsWith(`:${claim}`))) {
+          report(`federated trust for ${list(federated as string).join(", ")} has no "${claim}" condition`);
+        }
+      }
+    }
+  }),
+};
+
+export const noWildcardIam: ResourceValidationPolicy = {
+  name: "iam-no-wildcards",
+  description: 'No IAM statement allows Action "*", and none allows a write action on Resource "*".',
+  enforcementLevel: "mandatory",
+  validateResource: onTypes(
+    [T.role, T.rolePolicy, T.policy, T.userPolicy, T.groupPolicy, T.bucketPolicy],
+    (args, report) => {
+      const documents =
+        args.type === T.role
+          ? list(args.props.inlinePolicies as Array<{ policy?: unknown }>).map((p) => p.policy)
+          : [args.props.policy];
+      for (const s of documents.flatMap(statements)) {
+        if (s.Effect !== "Allow") continue;
+        const actions = list(s.Action);
+        if (actions.includes("*")) report(`statement ${s.Sid ?? "(no Sid)"} allows Action "*"`);
+        const writes = actions.filter(isWriteAction);
+        if (list(s.Resource).includes("*") && writes.length) {
+          report(`statement ${s.Sid ?? "(no Sid)"} allows ${writes.join(", ")} on Resource "*"`);
+        }
+      }
+    },
+  ),
+};
+
+export const cloudRunBehindLoadBalancer: ResourceValidationPolicy = {
+  name: "cloud-run-ingress-internal-lb",
+  description: "Cloud Run takes traffic only through the load balancer, so Cloud Armor always applies.",
+  enforcementLevel: "mandatory",
+  validateResource: onTypes([T.runService], (args, report) => {
+    if (args.props.ingress !== "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER") {
+      report(
+        `ingress is ${args.props.ingress ?? "unset (all traffic)"}; it must be INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER`,
+      );
+    }
+  }),
+};
+
+/** A Cloud Run service that runs the redirector: it is configured with a routing table. */
+function runsRedirector(service: PolicyResource): boolean {
+  const containers = list((service.props.template as { containers?: unknown[] } | undefined)?.containers);
+  return containers.some((c) =>
+    list((c as { envs?: Array<{ name?: string }> }).envs).some((e) => e.name === "REDIRECTOR_CONFIG"),
+  );
+}
+
+export const publicInvokerOnlyOnRedirector: StackValidationPolicy = {
+  name: "cloud-run-public-invoker-only-redirector",
+  description: "allUsers may invoke the redirector services and nothing else on Cloud Run.",
+  enforcementLevel: "mandatory",
+  validateStack: (args, report) => {
+    const services = args.resources.filter((r) => r.type === T.runService);
+    for (const iam of args.resources.filter((r) => r.type === T.runIamMember || r.type === T.runIamBinding)) {
+      const pub = members(iam.props).filter((m) => PUBLIC_MEMBERS.has(m));
+      if (!pub.length) continue;
+      const deps = iam.propertyDependencies?.name ?? [];
+      const target = services.find(
+        (s) =>
+          deps.some((d) => d.urn === s.urn) ||
+          (s.props.name === iam.props.name && s.props.location === iam.props.location),
+      );
+      if (iam.props.role !== "roles/run.invoker") {
+        report(`${pub.join(", ")} granted ${iam.props.role} on Cloud Run`, iam.urn);
+      } else if (!target || !runsRedirector(target)) {
+        report(`${pub.join(", ")} may invoke ${iam.props.name}, which is not a redirector service`, iam.urn);
+      }
+    }
+  },
+};
+
+export const artifactRegistryWritersScoped: ResourceValidationPolicy = {
+  name: "artifact-registry-no-public-or-project-wide-write",
+  description: "The public may only read repositories; writers are bound per repository, never project-wide.",
+  enforcementLevel: "mandatory",
+  validateResource: onTypes(
+    [T.arIamMember, T.arIamBinding, T.projectIamMember, T.projectIamBinding],
+    (args, report) => {
+      const role = String(args.props.role);
+      if (args.type === T.projectIamMember || args.type === T.projectIamBinding) {
+        if (role.startsWith("roles/artifactregistry.") && role !== "roles/artifactregistry.reader") {
+          report(`${role} granted project-wide; bind writers on each repository instead`);
+        }
+        return;
+      }
+      const pub = members(args.props).filter((m) => PUBLIC_MEMBERS.has(m));
+      if (pub.length && role !== "roles/artifactregistry.reader") report(`${pub.join(", ")} granted ${role}`);
+    },
+  ),
+};
+
+export const dataProtected: ResourceValidationPolicy = {
+  name: "data-bearing-resources-protected",
+  description: "Buckets and Artifact Registry repositories are protected from deletion.",
+  enforcementLevel: "mandatory",
+  validateResource: onTypes([T.bucket, T.arRepository], (args, report) => {
+    if (!args.opts.protect) report(`${args.name} holds data and must be protected (protect: true)`);
+  }),
+};
+
+export const loadBalancerSchemeExplicit: ResourceValidationPolicy = {
+  name: "load-balancer-scheme-explicit",
+  description: "Backend services and forwarding rules name their load-balancing scheme (no silent classic default).",
+  enforcementLevel: "mandatory",
+  validateResource: onTypes([T.backendService, T.forwardingRule], (args, report) => {
+    if (!args.props.loadBalancingScheme) report(`${args.name} leaves loadBalancingScheme to the default`);
+  }),
+};
+
+export const ALL_POLICIES = [
+  noPublicBucketWrite,
+  bucketsDenyPlainHttp,
+  bucketOwnerEnforced,
+  federatedTrustIsConditioned,
+  noWildcardIam,
+  cloudRunBehindLoadBalancer,
+  publicInvokerOnlyOnRedirector,
+  artifactRegistryWritersScoped,
+  dataProtected,
+  loadBalancerSchemeExplicit,
+];

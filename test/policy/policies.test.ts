@@ -1,0 +1,336 @@
+import {
+  artifactRegistryWritersScoped,
+  bucketOwnerEnforced,
+  bucketsDenyPlainHttp,
+  cloudRunBehindLoadBalancer,
+  dataProtected,
+  federatedTrustIsConditioned,
+  loadBalancerSchemeExplicit,
+  noPublicBucketWrite,
+  noWildcardIam,
+  publicInvokerOnlyOnRedirector,
+} from "../../policy/policies";
+import { type Declared, violations } from "./harness";
+
+const doc = (...Statement: object[]) => JSON.stringify({ Version: "2012-10-17", Statement });
+const arn = "arn:aws:s3:::mirror";
+
+const publicRead = [
+  { Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: `${arn}/*` },
+  { Effect: "Allow", Principal: { AWS: "*" }, Action: ["s3:ListBucket"], Resource: arn },
+];
+const tlsDeny = {
+  Effect: "Deny",
+  Principal: "*",
+  Action: "s3:*",
+  Resource: [arn, `${arn}/*`],
+  Condition: { Bool: { "aws:SecureTransport": "false" } },
+};
+
+const bucket: Declared = { type: "aws:s3/bucket:Bucket", name: "mirror", props: { bucket: "mirror" }, protect: true };
+const bucketPolicy = (...s: object[]): Declared => ({
+  type: "aws:s3/bucketPolicy:BucketPolicy",
+  name: "mirror-policy",
+  props: { bucket: "mirror", policy: doc(...s) },
+});
+const ownership = (objectOwnership: string): Declared => ({
+  type: "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+  name: "mirror-ownership",
+  props: { bucket: "mirror", rule: { objectOwnership } },
+});
+
+describe("s3-no-public-write-or-acls", () => {
+  it("allows public read through the policy, with ACLs blocked", async () => {
+    const block = {
+      type: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+      name: "pab",
+      props: {
+        bucket: "mirror",
+        blockPublicAcls: true,
+        ignorePublicAcls: true,
+        blockPublicPolicy: false,
+        restrictPublicBuckets: false,
+      },
+    };
+    expect(await violations(noPublicBucketWrite, [bucket, bucketPolicy(...publicRead, tlsDeny), block])).toEqual([]);
+  });
+
+  it("fires on public write, public NotAction, public ACLs and unblocked ACLs", async () => {
+    const found = await violations(noPublicBucketWrite, [
+      bucketPolicy({ Effect: "Allow", Principal: "*", Action: ["s3:GetObject", "s3:PutObject"], Resource: `${arn}/*` }),
+      bucketPolicy({ Effect: "Allow", Principal: { AWS: "*" }, NotAction: "s3:DeleteBucket", Resource: `${arn}/*` }),
+      { type: "aws:s3/bucketAcl:BucketAcl", name: "acl", props: { bucket: "mirror", acl: "public-read-write" } },
+      {
+        type: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+        name: "pab",
+        props: { bucket: "mirror", blockPublicAcls: false, ignorePublicAcls: true },
+      },
+    ]);
+    expect(found).toEqual([
+      "mirror-policy: public principal is allowed s3:PutObject: only s3:GetObject and s3:ListBucket may be public",
+      "mirror-policy: a public Allow with NotAction grants everything not listed",
+      'acl: public ACL "public-read-write": grant public read with the bucket policy, never with ACLs',
+      "pab: public ACLs must be blocked and ignored (blockPublicAcls and ignorePublicAcls true)",
+    ]);
+  });
+});
+
+describe("s3-tls-only", () => {
+  it("is satisfied by a TLS-only deny in the bucket's policy", async () => {
+    expect(await violations(bucketsDenyPlainHttp, [bucket, bucketPolicy(...publicRead, tlsDeny)])).toEqual([]);
+  });
+
+  it("links the policy to its bucket through property dependencies when names are unknown (preview)", async () => {
+    const unknownName = {
+      ...bucketPolicy(tlsDeny),
+      props: { policy: doc(tlsDeny) },
+      propertyDependencies: { bucket: ["mirror"] },
+    };
+    expect(await violations(bucketsDenyPlainHttp, [bucket, unknownName])).toEqual([]);
+  });
+
+  it("fires for a bucket without one, or with a deny that is not about TLS", async () => {
+    const other = { ...bucket, name: "other", props: { bucket: "other" } };
+    const notTls = { ...tlsDeny, Condition: { Bool: { "aws:MultiFactorAuthPresent": "false" } } };
+    expect(await violations(bucketsDenyPlainHttp, [bucket, other, bucketPolicy(...publicRead, notTls)])).toEqual([
+      "mirror: bucket mirror has no Deny of s3:* when aws:SecureTransport is false",
+      "other: bucket other has no Deny of s3:* when aws:SecureTransport is false",
+    ]);
+  });
+});
+
+describe("s3-bucket-owner-enforced", () => {
+  it("is satisfied by BucketOwnerEnforced", async () => {
+    expect(await violations(bucketOwnerEnforced, [bucket, ownership("BucketOwnerEnforced")])).toEqual([]);
+  });
+
+  it("fires for ObjectWriter and for missing controls", async () => {
+    expect(await violations(bucketOwnerEnforced, [bucket, ownership("ObjectWriter")])).toEqual([
+      "mirror: bucket mirror lacks BucketOwnerEnforced ownership controls",
+    ]);
+    expect(await violations(bucketOwnerEnforced, [bucket])).toHaveLength(1);
+  });
+});
+
+const issuer = "container.googleapis.com/v1/projects/p/locations/l/clusters/c";
+const webIdentity = (Condition: object) => ({
+  type: "aws:iam/role:Role",
+  name: "writer",
+  props: {
+    assumeRolePolicy: doc({
+      Effect: "Allow",
+      Principal: { Federated: `arn:aws:iam::123456789012:oidc-provider/${issuer}` },
+      Action: "sts:AssumeRoleWithWebIdentity",
+      Condition,
+    }),
+  },
+});
+
+describe("iam-federated-trust-conditions", () => {
+  it("is satisfied by aud and sub conditions", async () => {
+    const role = webIdentity({
+      StringEquals: { [`${issuer}:aud`]: "sts.amazonaws.com", [`${issuer}:sub`]: ["system:serviceaccount:a:b"] },
+    });
+    expect(await violations(federatedTrustIsConditioned, [role])).toEqual([]);
+  });
+
+  it("fires without aud (upstream's writer role), without any condition, and for a public trust", async () => {
+    const noAud = webIdentity({ StringEquals: { [`${issuer}:sub`]: "system:serviceaccount:a:b" } });
+    const none = { ...webIdentity({}), name: "open" };
+    const anyone = {
+      type: "aws:iam/role:Role",
+      name: "anyone",
+      props: { assumeRolePolicy: doc({ Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" }) },
+    };
+    expect(await violations(federatedTrustIsConditioned, [noAud, none, anyone])).toEqual([
+      `writer: federated trust for arn:aws:iam::123456789012:oidc-provider/${issuer} has no "aud" condition`,
+      `open: federated trust for arn:aws:iam::123456789012:oidc-provider/${issuer} has no "aud" condition`,
+      `open: federated trust for arn:aws:iam::123456789012:oidc-provider/${issuer} has no "sub" condition`,
+      "anyone: the trust policy lets any AWS principal assume the role",
+    ]);
+  });
+});
+
+describe("iam-no-wildcards", () => {
+  const rolePolicy = (name: string, ...s: object[]) => ({
+    type: "aws:iam/rolePolicy:RolePolicy",
+    name,
+    props: { role: "r", policy: doc(...s) },
+  });
+
+  it("is satisfied by scoped writes and by reads on *", async () => {
+    expect(
+      await violations(noWildcardIam, [
+        rolePolicy("scoped", { Effect: "Allow", Action: ["s3:PutObject", "s3:GetObject"], Resource: `${arn}/*` }),
+        rolePolicy("reads", { Effect: "Allow", Action: ["s3:ListAllMyBuckets"], Resource: "*" }),
+        rolePolicy("deny", { Effect: "Deny", Action: "*", Resource: "*" }),
+      ]),
+    ).toEqual([]);
+  });
+
+  it('fires on Action "*" and on writes to Resource "*" (upstream\'s s3writer), in every kind of policy', async () => {
+    const upstream = { Sid: "s3writer", Effect: "Allow", Action: ["s3:*Object", "s3:ListBucket"], Resource: "*" };
+    expect(
+      await violations(noWildcardIam, [
+        rolePolicy("star", { Sid: "all", Effect: "Allow", Action: "*", Resource: arn }),
+        { type: "aws:iam/policy:Policy", name: "writer", props: { policy: doc(upstream) } },
+        {
+          type: "aws:iam/role:Role",
+          name: "inline",
+          props: { inlinePolicies: [{ name: "p", policy: doc(upstream) }] },
+        },
+      ]),
+    ).toEqual([
+      'star: statement all allows Action "*"',
+      'writer: statement s3writer allows s3:*Object on Resource "*"',
+      'inline: statement s3writer allows s3:*Object on Resource "*"',
+    ]);
+  });
+});
+
+const service = (name: string, ingress: string | undefined, envs: object[]) => ({
+  type: "gcp:cloudrunv2/service:Service",
+  name,
+  props: { name, location: "us-central1", ingress, template: { containers: [{ image: "i", envs }] } },
+});
+const redirector = service("redirector-us-central1", "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER", [
+  { name: "REDIRECTOR_CONFIG", value: "{}" },
+]);
+
+describe("cloud-run-ingress-internal-lb", () => {
+  it("is satisfied by internal + load balancer ingress", async () => {
+    expect(await violations(cloudRunBehindLoadBalancer, [redirector])).toEqual([]);
+  });
+
+  it("fires on all-traffic ingress and on the default", async () => {
+    expect(
+      await violations(cloudRunBehindLoadBalancer, [
+        service("a", "INGRESS_TRAFFIC_ALL", []),
+        service("b", undefined, []),
+      ]),
+    ).toEqual([
+      "a: ingress is INGRESS_TRAFFIC_ALL; it must be INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER",
+      "b: ingress is unset (all traffic); it must be INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER",
+    ]);
+  });
+});
+
+describe("cloud-run-public-invoker-only-redirector", () => {
+  const invoker = (name: string, service: string, role = "roles/run.invoker", member = "allUsers") => ({
+    type: "gcp:cloudrunv2/serviceIamMember:ServiceIamMember",
+    name,
+    props: { name: service, location: "us-central1", role, member },
+  });
+
+  it("allows allUsers to invoke the redirector, and private grants anywhere", async () => {
+    const other = service("admin", "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER", []);
+    expect(
+      await violations(publicInvokerOnlyOnRedirector, [
+        redirector,
+        other,
+        invoker("ok", "redirector-us-central1"),
+        invoker("private", "admin", "roles/run.invoker", "group:ops@example.dev"),
+      ]),
+    ).toEqual([]);
+  });
+
+  it("fires for public invokers on other services and public grants of other roles", async () => {
+    const other = service("admin", "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER", []);
+    expect(
+      await violations(publicInvokerOnlyOnRedirector, [
+        redirector,
+        other,
+        invoker("bad", "admin"),
+        invoker("dev", "redirector-us-central1", "roles/run.developer", "allAuthenticatedUsers"),
+      ]),
+    ).toEqual([
+      "bad: allUsers may invoke admin, which is not a redirector service",
+      "dev: allAuthenticatedUsers granted roles/run.developer on Cloud Run",
+    ]);
+  });
+});
+
+describe("artifact-registry-no-public-or-project-wide-write", () => {
+  const repoIam = (name: string, role: string, member: string) => ({
+    type: "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember",
+    name,
+    props: { repository: "images", role, member },
+  });
+
+  it("allows public read and per-repository writers", async () => {
+    expect(
+      await violations(artifactRegistryWritersScoped, [
+        repoIam("read", "roles/artifactregistry.reader", "allUsers"),
+        repoIam("write", "roles/artifactregistry.writer", "serviceAccount:p@x.iam.gserviceaccount.com"),
+      ]),
+    ).toEqual([]);
+  });
+
+  it("fires on public write and on project-wide writers", async () => {
+    expect(
+      await violations(artifactRegistryWritersScoped, [
+        repoIam("pub", "roles/artifactregistry.writer", "allUsers"),
+        {
+          type: "gcp:projects/iAMMember:IAMMember",
+          name: "proj",
+          props: {
+            project: "p",
+            role: "roles/artifactregistry.repoAdmin",
+            member: "serviceAccount:p@x.iam.gserviceaccount.com",
+          },
+        },
+      ]),
+    ).toEqual([
+      "pub: allUsers granted roles/artifactregistry.writer",
+      "proj: roles/artifactregistry.repoAdmin granted project-wide; bind writers on each repository instead",
+    ]);
+  });
+});
+
+describe("data-bearing-resources-protected", () => {
+  const repo = (protect: boolean) => ({
+    type: "gcp:artifactregistry/repository:Repository",
+    name: "images-us",
+    props: {},
+    protect,
+  });
+
+  it("is satisfied by protected buckets and repositories", async () => {
+    expect(await violations(dataProtected, [bucket, repo(true)])).toEqual([]);
+  });
+
+  it("fires on unprotected ones", async () => {
+    expect(await violations(dataProtected, [{ ...bucket, protect: false }, repo(false)])).toEqual([
+      "mirror: mirror holds data and must be protected (protect: true)",
+      "images-us: images-us holds data and must be protected (protect: true)",
+    ]);
+  });
+});
+
+describe("load-balancer-scheme-explicit", () => {
+  const lb = (type: string, name: string, loadBalancingScheme?: string) => ({
+    type,
+    name,
+    props: { loadBalancingScheme },
+  });
+
+  it("is satisfied by an explicit scheme", async () => {
+    expect(
+      await violations(loadBalancerSchemeExplicit, [
+        lb("gcp:compute/backendService:BackendService", "bes", "EXTERNAL_MANAGED"),
+      ]),
+    ).toEqual([]);
+  });
+
+  it("fires when the scheme is left to the default", async () => {
+    expect(
+      await violations(loadBalancerSchemeExplicit, [
+        lb("gcp:compute/backendService:BackendService", "bes"),
+        lb("gcp:compute/globalForwardingRule:GlobalForwardingRule", "fr"),
+      ]),
+    ).toEqual([
+      "bes: bes leaves loadBalancingScheme to the default",
+      "fr: fr leaves loadBalancingScheme to the default",
+    ]);
+  });
+});

