@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { ExistenceCheck, RoutingTable } from "../redirector/routing-table";
 import { suggestion } from "./did-you-mean";
-import { Backend, DONOR_KIND_NAMES, donorKindOf } from "./donors/kinds";
+import { Backend, backendRoutes, DONOR_KIND_NAMES } from "./donors/kinds";
 import {
   distinctList,
   GcpProjectId,
@@ -213,11 +213,38 @@ const RULES = [
       });
       const claimed = new Map<string, number>();
       cfg.backends.forEach((b, i) => {
-        for (const m of donorKindOf(b).routes(b).mirrors) {
+        for (const m of backendRoutes(b).mirrors) {
           const k = `${m.cloud} ${m.clientRegion}`;
           const first = claimed.get(k);
           if (first === undefined) claimed.set(k, i);
           else if (first !== i) problem(["backends", i], `${k} clients are already served by backends[${first}]`);
+        }
+      });
+    },
+  }),
+  rule({
+    // Only one answer to "where do the clients no mirror claims go".
+    needs: ["backends", "redirector"],
+    check(cfg, problem) {
+      const fallbacks = cfg.backends.flatMap((b, i) => (backendRoutes(b).fallbackBaseUrl ? [i] : []));
+      for (const i of fallbacks.slice(1)) {
+        problem(["backends", i], `backends[${fallbacks[0]}] already serves every client no mirror claims; keep one`);
+      }
+      const first = fallbacks[0];
+      if (first !== undefined && cfg.redirector.defaultBlobBaseUrl) {
+        problem(
+          ["redirector", "defaultBlobBaseUrl"],
+          `backends[${first}] (${cfg.backends[first]?.donor}) already serves every client no mirror claims; remove this key`,
+        );
+      }
+    },
+  }),
+  rule({
+    needs: ["backends", "dns"],
+    check(cfg, problem) {
+      cfg.backends.forEach((b, i) => {
+        if (b.donor === "cloudflare-r2" && !b.hostname.endsWith(`.${cfg.dns.zone}`)) {
+          problem(["backends", i, "hostname"], `"${b.hostname}" is not in the registry's zone ${cfg.dns.zone}`);
         }
       });
     },

@@ -109,3 +109,9 @@ export const GcpWriterMember = z
     error: (iss) =>
       `${show(iss.input)} is not a writer principal (principal://, principalSet://, serviceAccount: or group:)`,
   });
+
+/**
+ * Every backend entry has it: `false` takes the donor out of the routing tables while
+ * keeping its resources (and data), the first step of retiring or pausing a donor.
+ */
+export const InRotation = z.boolean().default(true);

@@ -43,7 +43,7 @@ export function registry({ config, stack }: RegistryArgs): RegistryOutputs {
     config.redirector.regions.map((r) => [r, upstreamRegionFor(r, config.source.regions).region]),
   );
   const routing = { upstreams, mirrors: mirrorRoutes(config), defaultBlobBaseUrl: defaultBlobBaseUrl(config) ?? null };
-  const donors = config.backends.map((b) => provisionDonor(b, { stack, promotion: config.promotion }));
+  const donors = config.backends.map((b) => provisionDonor(b, { stack, promotion: config.promotion, dns: config.dns }));
 
   const ar = new ArtifactRegistry("artifact-registry", {
     ...config.source,

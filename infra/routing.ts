@@ -10,7 +10,7 @@
 import type { MirrorRoute, RoutingTableInput } from "../redirector/routing-table";
 import { distanceKm } from "./catalog/gcp-regions";
 import type { RegistryConfig } from "./config";
-import { donorKindOf } from "./donors/kinds";
+import { backendRoutes } from "./donors/kinds";
 
 /** Farther than this, manifest latency hurts more than a new AR region costs. */
 export const MAX_UPSTREAM_DISTANCE_KM = 2500;
@@ -35,13 +35,13 @@ export function upstreamRegionFor(runRegion: string, arRegions: readonly string[
 /** All donors' routes, in a stable order (cloud, then client region). */
 export function mirrorRoutes(cfg: Pick<RegistryConfig, "backends">): MirrorRoute[] {
   return cfg.backends
-    .flatMap((b) => donorKindOf(b).routes(b).mirrors)
+    .flatMap((b) => backendRoutes(b).mirrors)
     .sort((a, b) => a.cloud.localeCompare(b.cloud) || a.clientRegion.localeCompare(b.clientRegion));
 }
 
 /** The base URL for clients no mirror claims: a donor's global mirror, else the configured CDN. */
 export function defaultBlobBaseUrl(cfg: Pick<RegistryConfig, "backends" | "redirector">): string | undefined {
-  const fallbacks = cfg.backends.map((b) => donorKindOf(b).routes(b).fallbackBaseUrl).filter((u) => u !== undefined);
+  const fallbacks = cfg.backends.map((b) => backendRoutes(b).fallbackBaseUrl).filter((u) => u !== undefined);
   return fallbacks[0] ?? cfg.redirector.defaultBlobBaseUrl;
 }
 

@@ -30,6 +30,8 @@ export interface DonorContext {
   stack: string;
   /** Who may write; `blobWriter` is the identity that fills a donor's mirrors. */
   promotion: RegistryConfig["promotion"];
+  /** The registry's DNS zone, for donors that serve under a name of their own in it. */
+  dns: RegistryConfig["dns"];
   /** The component to parent the backend's resources to; the stack when absent. */
   parent?: pulumi.Resource;
 }

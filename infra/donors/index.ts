@@ -3,6 +3,7 @@
  * A kind listed in kinds.ts without a provisioner here fails to compile.
  */
 import { provisionAwsS3 } from "./aws-s3/provision";
+import { provisionCloudflareR2 } from "./cloudflare-r2/provision";
 import type { DonorContext, DonorOutputs } from "./donor";
 import type { Backend } from "./kinds";
 
@@ -13,6 +14,7 @@ type Provisioner<K extends Backend["donor"]> = (
 
 const PROVISIONERS: { [K in Backend["donor"]]: Provisioner<K> } = {
   "aws-s3": provisionAwsS3,
+  "cloudflare-r2": provisionCloudflareR2,
 };
 
 export function provisionDonor(backend: Backend, ctx: DonorContext): DonorOutputs {

@@ -12,6 +12,16 @@ function problems(values: Record<string, unknown>, stack = "sandbox"): string[] 
   return [];
 }
 
+/** A valid cloudflare-r2 entry for the zone of validConfig(). */
+function r2Backend() {
+  return {
+    donor: "cloudflare-r2",
+    accountId: "0123456789abcdef0123456789abcdef",
+    bucket: "blobs",
+    hostname: "blobs.example.dev",
+  };
+}
+
 /** A copy of the valid config with one change applied. */
 function broken(change: (c: ReturnType<typeof validConfig>) => void) {
   const c = validConfig();
@@ -158,7 +168,7 @@ describe("invalid configs: every problem, with its key path and value", () => {
       broken((c) => {
         c.backends[0].donor = "azure-blob";
       }),
-      ['registry:backends[0].donor: "azure-blob" is not a known donor kind; known kinds: aws-s3'],
+      ['registry:backends[0].donor: "azure-blob" is not a known donor kind; known kinds: aws-s3, cloudflare-r2'],
     ],
     [
       "typo in a key",
@@ -294,6 +304,33 @@ describe("invalid configs: every problem, with its key path and value", () => {
       ],
     ],
     [
+      "a global donor and a default blob base URL both claiming the unclaimed clients",
+      broken((c) => {
+        c.backends.push(r2Backend());
+        c.redirector.defaultBlobBaseUrl = "https://cdn.example.dev";
+      }),
+      [
+        "registry:redirector.defaultBlobBaseUrl: backends[1] (cloudflare-r2) already serves every client no mirror claims; remove this key",
+      ],
+    ],
+    [
+      "two global donors",
+      broken((c) => {
+        c.backends.push(r2Backend(), { ...r2Backend(), bucket: "blobs-2", hostname: "blobs2.example.dev" });
+      }),
+      ["registry:backends[2]: backends[1] already serves every client no mirror claims; keep one"],
+    ],
+    [
+      "an R2 custom domain outside the registry's zone",
+      broken((c) => {
+        c.backends.push({
+          ...r2Backend(),
+          hostname: "blobs.example.org",
+        });
+      }),
+      ['registry:backends[1].hostname: "blobs.example.org" is not in the registry\'s zone example.dev'],
+    ],
+    [
       "non-integer and out-of-range numbers",
       broken((c) => {
         c.redirector.maxInstances = 2.5;
@@ -328,7 +365,7 @@ describe("invalid configs: every problem, with its key path and value", () => {
     expect(problems(values)).toEqual([
       'registry:source.regions[1]: "mars-north1" is not a GCP region',
       "registry:redirector.maxInstances: must be at least 1, got 0",
-      'registry:backends[0].donor: "azure-blob" is not a known donor kind; known kinds: aws-s3',
+      'registry:backends[0].donor: "azure-blob" is not a known donor kind; known kinds: aws-s3, cloudflare-r2',
       'registry:dns.record: record "registri" in zone "example.dev" is registri.example.dev, but domain is registry.example.dev',
     ]);
   });

@@ -119,3 +119,36 @@ describe("optional parts of the table", () => {
     expect(Object.values(tables).map((t) => RoutingTable.parse(t).existenceCheck.timeoutMs)).toEqual([800, 800]);
   });
 });
+
+describe("taking a donor out of rotation", () => {
+  it("removes its routes, and a global donor's default, while the config stays valid", () => {
+    const values = validConfig();
+    values.backends.push({
+      donor: "cloudflare-r2",
+      accountId: "0123456789abcdef0123456789abcdef",
+      bucket: "blobs",
+      hostname: "blobs.example.dev",
+    });
+    const both = parseConfig(values, { stack: "sandbox" });
+    expect(mirrorRoutes(both).map((m) => m.clientRegion)).toEqual(["eu-west-1", "eu-west-2", "us-east-2"]);
+    expect(buildRoutingTables(both)["us-central1"]?.defaultBlobBaseUrl).toBe("https://blobs.example.dev");
+
+    values.backends[0].inRotation = false;
+    values.backends[1].inRotation = false;
+    // With the global donor out, a CDN may take its place without a conflict.
+    values.redirector.defaultBlobBaseUrl = "https://cdn.example.dev";
+    const out = parseConfig(values, { stack: "sandbox" });
+    expect(mirrorRoutes(out)).toEqual([]);
+    expect(buildRoutingTables(out)["us-central1"]?.defaultBlobBaseUrl).toBe("https://cdn.example.dev");
+  });
+
+  it("lets a new donor take over the clients of one that is out of rotation", () => {
+    const values = validConfig();
+    values.backends[0].inRotation = false;
+    values.backends.push({ ...values.backends[0], accountId: "210987654321", bucketPrefix: "next-", inRotation: true });
+    const cfg = parseConfig(values, { stack: "sandbox" });
+    expect(new Set(mirrorRoutes(cfg).map((m) => new URL(m.baseUrl).host.split(".")[0]?.slice(0, 5)))).toEqual(
+      new Set(["next-"]),
+    );
+  });
+});

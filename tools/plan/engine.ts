@@ -63,6 +63,19 @@ export function settle<T>(o: pulumi.Input<T>): Promise<T> {
   });
 }
 
+/** A stack output as `pulumi stack output` shows it: values resolved, secrets hidden. */
+async function displayed(value: unknown): Promise<unknown> {
+  if (pulumi.Output.isInstance(value)) {
+    return (await pulumi.isSecret(value)) ? "[secret]" : displayed(await settle(value));
+  }
+  if (Array.isArray(value)) return Promise.all(value.map(displayed));
+  if (value && typeof value === "object") {
+    const entries = await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await displayed(v)] as const));
+    return Object.fromEntries(entries);
+  }
+  return value;
+}
+
 /** `urn:pulumi:s::p::type::name::id` (a provider reference) -> `name`. */
 function providerName(ref: string | undefined): string | null {
   if (!ref) return null;
@@ -140,7 +153,8 @@ export async function evaluate(
 
   async function run(): Promise<Plan> {
     const declared: Declared[] = [];
-    const outputs = await pulumi.runtime.runInPulumiStack(async () => {
+    let raw: unknown = {};
+    await pulumi.runtime.runInPulumiStack(async () => {
       pulumi.runtime.registerStackTransformation((args) => {
         declared.push({
           resource: args.resource,
@@ -151,8 +165,8 @@ export async function evaluate(
         });
         return undefined;
       });
-      const exported = await program();
-      return (exported ?? {}) as Record<string, unknown>;
+      raw = (await program()) ?? {};
+      return raw as Record<string, unknown>;
     });
 
     // Wait until every declared resource is registered, including any declared late.
@@ -182,7 +196,7 @@ export async function evaluate(
         },
       };
     });
-    const exported = (await settle(outputs)) as Record<string, unknown>;
+    const exported = (await displayed(raw)) as Record<string, unknown>;
     // Let the stack's own output registration finish, so nothing is left in flight.
     await pulumi.runtime.disconnect();
     failIfUnmocked();

@@ -122,6 +122,12 @@ export const FAKE_OUTPUTS: Record<string, Fake> = {
       ],
     };
   },
+  "cloudflare:index/r2Bucket:R2Bucket": (name, i) => ({ id: i.name ?? name }),
+  "cloudflare:index/accountToken:AccountToken": (name) => {
+    const h = digestOf("token", name);
+    // A token's value is 40 characters; the fake is deterministic, never a real secret.
+    return { id: h.slice(0, 32), value: `fake-${h.slice(32, 67)}` };
+  },
 };
 
 /** Results of the provider functions (invokes) the program may call; any other fails. */
@@ -131,6 +137,15 @@ export const FAKE_INVOKES: Record<string, (inputs: Inputs) => Record<string, unk
     const id = digestOf("zone", String(name)).slice(0, 32);
     return { id, zoneId: id, name };
   },
+  "cloudflare:index/getAccountApiTokenPermissionGroupsList:getAccountApiTokenPermissionGroupsList": (i) => ({
+    results: [
+      {
+        id: digestOf("permission-group", String(i.name)).slice(0, 32),
+        name: i.name,
+        scopes: ["com.cloudflare.edge.r2.bucket"],
+      },
+    ],
+  }),
 };
 
 export function fakeOutputs(type: string, name: string, inputs: Inputs, ctx: FakeContext) {

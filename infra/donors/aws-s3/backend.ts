@@ -4,7 +4,7 @@
  * replication copies to the rest.
  */
 import { z } from "zod";
-import { AwsAccountId, AwsRegion, awsRegionIn, distinctList } from "../../fields";
+import { AwsAccountId, AwsRegion, awsRegionIn, distinctList, InRotation } from "../../fields";
 import type { DonorKind, DonorRoutes } from "../donor";
 
 /** S3 naming rules, plus no dots: virtual-hosted https breaks on dotted names. */
@@ -44,6 +44,8 @@ const Region = awsRegionIn("aws");
 export const AwsS3Backend = z
   .strictObject({
     donor: z.literal("aws-s3"),
+    /** `false`: out of the routing tables, resources kept. */
+    inRotation: InRotation,
     /** The donor account that owns the buckets and the writer role. */
     accountId: AwsAccountId,
     /** Bucket names are `<bucketPrefix><region>`. */

@@ -1,0 +1,66 @@
+/**
+ * The `cloudflare-r2` donor, pure side: one global bucket (R2 has no regions to pick
+ * per client; Cloudflare's edge serves it from everywhere) behind a custom domain on the
+ * registry's zone. It claims every client no regional mirror claims: it becomes the
+ * redirector's default blob base URL.
+ */
+import { z } from "zod";
+import { Hostname, InRotation } from "../../fields";
+import type { DonorKind, DonorRoutes } from "../donor";
+
+const show = (v: unknown) => JSON.stringify(v);
+
+export const R2_JURISDICTIONS = ["default", "eu", "fedramp"] as const;
+/** R2 location hints: where the bucket's primary copy should live. */
+export const R2_LOCATIONS = ["wnam", "enam", "weur", "eeur", "apac", "oc"] as const;
+
+export const CloudflareR2Backend = z.strictObject({
+  donor: z.literal("cloudflare-r2"),
+  /** `false`: out of the routing tables, resources kept. */
+  inRotation: InRotation,
+  /** The donor's Cloudflare account (32 hex characters). */
+  accountId: z.string().regex(/^[0-9a-f]{32}$/, {
+    error: (iss) => `${show(iss.input)} is not a Cloudflare account ID (32 hex characters)`,
+  }),
+  /** The bucket's name, unique within the account. */
+  bucket: z.string().regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, {
+    error: (iss) => `${show(iss.input)} is not an R2 bucket name (3-63 lowercase letters, digits, inner hyphens)`,
+  }),
+  /** Where the primary copy lives; Cloudflare picks when unset. */
+  locationHint: z.enum(R2_LOCATIONS).optional(),
+  jurisdiction: z.enum(R2_JURISDICTIONS).default("default"),
+  /** The public name of the bucket: a custom domain inside the registry's DNS zone. */
+  hostname: Hostname,
+});
+export type CloudflareR2Backend = z.output<typeof CloudflareR2Backend>;
+
+export function r2BaseUrl(b: Pick<CloudflareR2Backend, "hostname">): string {
+  return `https://${b.hostname}`;
+}
+
+/** The S3-compatible API endpoint the sync writes through. */
+export function r2S3Endpoint(b: Pick<CloudflareR2Backend, "accountId" | "jurisdiction">): string {
+  const sub = b.jurisdiction === "default" ? "" : `${b.jurisdiction}.`;
+  return `https://${b.accountId}.${sub}r2.cloudflarestorage.com`;
+}
+
+/** How a Cloudflare API token policy names one R2 bucket. */
+export function r2BucketResource(b: Pick<CloudflareR2Backend, "accountId" | "jurisdiction" | "bucket">): string {
+  return `com.cloudflare.edge.r2.bucket.${b.accountId}_${b.jurisdiction}_${b.bucket}`;
+}
+
+/** The permission groups the blob sync's token holds: object read and write, nothing else. */
+export const R2_WRITER_PERMISSION_GROUPS = [
+  "Workers R2 Storage Bucket Item Read",
+  "Workers R2 Storage Bucket Item Write",
+] as const;
+
+function routes(b: CloudflareR2Backend): DonorRoutes {
+  return { mirrors: [], fallbackBaseUrl: r2BaseUrl(b) };
+}
+
+export const cloudflareR2 = {
+  kind: "cloudflare-r2",
+  schema: CloudflareR2Backend,
+  routes,
+} satisfies DonorKind<CloudflareR2Backend>;
