@@ -131,7 +131,7 @@ async function main(argv: string[]): Promise<number> {
     source: args.source,
     limiter: new TokenBucket(args.rate, Math.max(1, Math.ceil(args.rate))),
     retry: args.retry,
-    onRetry: (what, error, delay) => log(`retry of ${what} in ${delay} ms: ${error.message}`),
+    onRetry: (what, error, retry, delay) => log(`retry ${retry} of ${what} in ${delay} ms: ${error.message}`),
   });
   const mirror = new Mirror(
     s3Client({ bucket: args.bucket, region: args.region, endpoint: args.endpoint, anonymous: !args.apply }),

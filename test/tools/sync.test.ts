@@ -25,7 +25,8 @@ const proxies: TestProxy[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "sync-test-"));
-  [registry, s3] = await Promise.all([startRegistry(dir), startS3(dir, BUCKETS)]);
+  // Assigned as each comes up, so afterAll stops whichever started even if the other failed.
+  await Promise.all([startRegistry(dir).then((r) => (registry = r)), startS3(dir, BUCKETS).then((s) => (s3 = s))]);
   s3tap = await startProxy(s3.url);
   pushed = await pushFixtures(dir, registry.url, PREFIX);
   // A repository outside the prefix, which no sync of the prefix may touch.

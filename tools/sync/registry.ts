@@ -29,7 +29,7 @@ export interface RegistryOptions {
   source: Source;
   limiter: TokenBucket;
   retry: RetryPolicy;
-  onRetry?: (what: string, error: Error, delayMs: number) => void;
+  onRetry?: (what: string, error: Error, retry: number, delayMs: number) => void;
 }
 
 type Response = Dispatcher.ResponseData;
@@ -111,7 +111,7 @@ export class Registry {
     return withRetries(
       this.options.retry,
       () => this.attempt(scope, path, ACCEPT),
-      (error, _retry, delay) => this.options.onRetry?.(path, error, delay),
+      (error, retry, delay) => this.options.onRetry?.(`GET ${path}`, error, retry, delay),
     );
   }
 
