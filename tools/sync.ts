@@ -125,7 +125,9 @@ async function main(argv: string[]): Promise<number> {
   }
   const started = performance.now();
   const stats = newStats(!args.apply);
-  const reporter = new Reporter(process.stderr, args.progress, stats, args.progressIntervalMs);
+  // A terminal line is redrawn often; log lines come at the interval asked for.
+  const interval = args.progress === "tty" ? 250 : args.progressIntervalMs;
+  const reporter = new Reporter(process.stderr, args.progress, stats, interval);
   const log = (line: string) => reporter.log(line);
   const registry = new Registry({
     source: args.source,
@@ -138,6 +140,14 @@ async function main(argv: string[]): Promise<number> {
     args.bucket,
   );
   const spoolDir = mkdtempSync(join(tmpdir(), "registry-sync-"));
+  const interrupted = (signal: NodeJS.Signals) => {
+    reporter.stop();
+    rmSync(spoolDir, { recursive: true, force: true });
+    console.error(`interrupted (${signal})`);
+    process.exit(130);
+  };
+  process.once("SIGINT", interrupted);
+  process.once("SIGTERM", interrupted);
   reporter.start();
   try {
     const resolved = await resolveRoots(registry, args.source, args.images, args.concurrency);

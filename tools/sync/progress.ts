@@ -19,6 +19,8 @@ export interface Stats {
   transferredBytes: number;
   failed: number;
   foreign: number;
+  /** Bytes downloaded and verified so far, counted as they stream: the live rate. */
+  streamedBytes: number;
   /** When blob checking began (performance.now()), undefined while walking manifests. */
   blobPhaseStart: number | undefined;
 }
@@ -37,6 +39,7 @@ export function newStats(dryRun: boolean): Stats {
     transferredBytes: 0,
     failed: 0,
     foreign: 0,
+    streamedBytes: 0,
     blobPhaseStart: undefined,
   };
 }
@@ -66,7 +69,7 @@ export function formatDuration(ms: number): string {
 export function rates(stats: Stats, now: number): { bytesPerSecond: number; etaMs: number | undefined } {
   const elapsed = stats.blobPhaseStart === undefined ? 0 : now - stats.blobPhaseStart;
   if (elapsed <= 0 || stats.checked === 0) return { bytesPerSecond: 0, etaMs: undefined };
-  const bytesPerSecond = (stats.transferredBytes * 1000) / elapsed;
+  const bytesPerSecond = (stats.streamedBytes * 1000) / elapsed;
   // ETA by blobs done, not bytes moved: present blobs cost a HEAD, not their size.
   const etaMs = ((stats.blobs - stats.checked) * elapsed) / stats.checked;
   return { bytesPerSecond, etaMs };

@@ -72,7 +72,10 @@ async function transferOne(blob: BlobRef, options: TransferOptions): Promise<voi
       retry,
       async () => {
         const body = await registry.blob(blob.repository, blob.digest);
-        await pipeline(body, new DigestVerifier(blob.digest, blob.size), createWriteStream(file));
+        const verifier = new DigestVerifier(blob.digest, blob.size, (n) => {
+          stats.streamedBytes += n;
+        });
+        await pipeline(body, verifier, createWriteStream(file));
       },
       onRetry(`GET ${blob.digest}`),
     );

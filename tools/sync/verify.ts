@@ -28,6 +28,8 @@ export class DigestVerifier extends Transform {
   constructor(
     private readonly digest: string,
     private readonly size: number,
+    /** Hears the size of every chunk that passed (live progress). */
+    private readonly onBytes?: (n: number) => void,
   ) {
     super();
   }
@@ -39,6 +41,7 @@ export class DigestVerifier extends Transform {
       return;
     }
     this.hash.update(chunk);
+    this.onBytes?.(chunk.length);
     done(null, chunk);
   }
 

@@ -23,6 +23,7 @@ function midway(dryRun = false): Stats {
     presentBytes: 750_000_000,
     transferred: 10,
     transferredBytes: 50_000_000,
+    streamedBytes: 50_000_000,
     blobPhaseStart: 1000,
   };
 }

@@ -9,6 +9,7 @@ const digest = sha256Digest(content);
 /** Runs chunks through a verifier into a sink; returns what the sink received and whether it finished. */
 async function through(chunks: Buffer[], expectedDigest: string, size: number) {
   const received: Buffer[] = [];
+  const counted: number[] = [];
   let finished = false;
   const sink = new Writable({
     write(chunk, _enc, done) {
@@ -20,11 +21,15 @@ async function through(chunks: Buffer[], expectedDigest: string, size: number) {
       done();
     },
   });
-  const error = await pipeline(Readable.from(chunks), new DigestVerifier(expectedDigest, size), sink).then(
+  const error = await pipeline(
+    Readable.from(chunks),
+    new DigestVerifier(expectedDigest, size, (n) => counted.push(n)),
+    sink,
+  ).then(
     () => undefined,
     (e: Error) => e,
   );
-  return { error, finished, received: Buffer.concat(received) };
+  return { error, finished, received: Buffer.concat(received), counted };
 }
 
 const chunks = (b: Buffer) => [b.subarray(0, 5), b.subarray(5, 12), b.subarray(12)];
@@ -35,6 +40,7 @@ describe("DigestVerifier", () => {
     expect(result.error).toBeUndefined();
     expect(result.finished).toBe(true);
     expect(result.received).toEqual(content);
+    expect(result.counted).toEqual([5, 7, content.length - 12]);
   });
 
   it("fails the stream, so the sink never finishes, when the bytes are wrong but the size is right", async () => {
