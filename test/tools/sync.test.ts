@@ -14,7 +14,7 @@ import { bucketContents, putObject, S3RVER_CREDENTIALS, type S3Server, startS3 }
 
 const ROOT = resolve(__dirname, "../..");
 const PREFIX = "k8s-artifacts-prod/images";
-const BUCKETS = ["dry", "full", "corrupt", "token", "flaky", "broken", "narrow", "resized"];
+const BUCKETS = ["dry", "full", "corrupt", "token", "flaky", "broken", "narrow", "resized", "google"];
 
 let dir: string;
 let registry: Registry;
@@ -136,6 +136,41 @@ it("never uploads a corrupted source blob, copies the rest, and exits 1 naming i
   );
   // Not even started: no PUT for it ever reached the bucket.
   expect(s3tap.log.slice(tap).filter((r) => r.method === "PUT" && r.path.includes(bad.slice(7)))).toEqual([]);
+}, 30_000);
+
+it("walks Artifact Registry's way when the registry has it: tags/list children and untagged manifests", async () => {
+  // Google's tags/list extension, as Artifact Registry answers it: the prefix lists its
+  // child repositories, and each repository every manifest it holds, tagged or not. Here
+  // pause shows no tags, only its amd64 image as an untagged manifest.
+  const [amd64, amd64Blobs] = [...pushed.platforms][0] as [string, Set<string>];
+  const listings: Record<string, object> = {
+    [PREFIX]: { child: ["etcd", "pause"], manifest: {}, tags: [] },
+    [`${PREFIX}/pause`]: { child: [], manifest: { [amd64]: { tag: [] } }, tags: [] },
+  };
+  const google = await front({
+    intercept: (req, res) => {
+      if (req.url?.startsWith("/v2/_catalog")) {
+        res.writeHead(404).end();
+        return true;
+      }
+      const listing = listings[/^\/v2\/(.+)\/tags\/list/.exec(req.url ?? "")?.[1] ?? ""];
+      if (!listing) return false;
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(listing));
+      return true;
+    },
+    rewrite: (req) =>
+      req.url?.startsWith(`/v2/${PREFIX}/etcd/tags/list`)
+        ? (body) => Buffer.from(JSON.stringify({ ...JSON.parse(body.toString()), child: [], manifest: {} }))
+        : undefined,
+  });
+  const result = await sync(google.url, "google", "--apply");
+  expect(result.stdout).not.toContain("failures");
+  expect(result.status).toBe(0);
+  await expectHolds("google", new Set([...(pushed.needs.get("etcd:3.5") ?? []), ...amd64Blobs]));
+  expect(google.log.filter((r) => r.path.startsWith("/v2/_catalog"))).toEqual([]);
+  expect(google.log.filter((r) => r.path.includes("/pause/manifests/")).map((r) => r.path)).toEqual([
+    `/v2/${PREFIX}/pause/manifests/${amd64}`,
+  ]);
 }, 30_000);
 
 it("fetches an anonymous token when the registry asks for one (Artifact Registry's flow)", async () => {

@@ -48,7 +48,11 @@ export function rootsOf(repository: string, list: TagList): Root[] {
  * read it. Google registries answer tags/list with their `child` repositories, which is
  * how upstream's geranos walks Artifact Registry; others have the catalog.
  */
-async function discover(registry: Registry, source: Source): Promise<{ repository: string; list?: TagList }[]> {
+async function discover(
+  registry: Registry,
+  source: Source,
+  concurrency: number,
+): Promise<{ repository: string; list?: TagList }[]> {
   if (source.prefix) {
     let top: TagList | undefined;
     try {
@@ -61,7 +65,7 @@ async function discover(registry: Registry, source: Source): Promise<{ repositor
       const found: { repository: string; list: TagList }[] = [];
       let level = top.children.map((c) => `${source.prefix}/${c}`);
       while (level.length) {
-        const lists = await mapLimit(level, 8, (repository) => registry.tags(repository));
+        const lists = await mapLimit(level, concurrency, (repository) => registry.tags(repository));
         const next: string[] = [];
         level.forEach((repository, i) => {
           const list = lists[i] as TagList;
@@ -87,7 +91,7 @@ export async function resolveRoots(
   const failures: Failure[] = [];
   const targets: (ImageArg & { list?: TagList })[] = images.length
     ? images.map((image) => ({ ...image, repository: repositoryName(source, image.repository) }))
-    : await discover(registry, source);
+    : await discover(registry, source, concurrency);
   const roots = await mapLimit(targets, concurrency, async (target): Promise<Root[]> => {
     const { repository, digest, tag, list } = target;
     if (digest) return [{ repository, reference: digest }];
