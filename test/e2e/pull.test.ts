@@ -253,7 +253,7 @@ describe("fault injection", () => {
 
   it("a slow mirror within the HEAD budget still serves the blobs", async () => {
     await expireCaches();
-    s3tap.delayMs = HEAD_TIMEOUT_MS / 3;
+    s3tap.delayMs = HEAD_TIMEOUT_MS / 6;
     try {
       const t = await traffic(() => pull("aws-mirrored", "etcd:3.5"));
       expect(t.result.digest).toBe(pushed.digests.get("etcd:3.5"));

@@ -82,8 +82,17 @@ it("a dry run lists what it would upload, anonymously, and writes nothing", asyn
 
 it("--apply copies every blob of every image under the prefix, byte for byte, and only those", async () => {
   const mark = registry.accessLog().length;
+  const tapMark = s3tap.log.length;
   const result = await sync(registry.url, "full", "--apply");
   expect(result.status).toBe(0);
+  // Every PUT is signed and carries the blob's SHA-256 for S3 to check (s3rver ignores it).
+  const puts = s3tap.log.slice(tapMark).filter((r) => r.method === "PUT");
+  expect(puts).toHaveLength(pushed.blobs.size);
+  for (const put of puts) {
+    const digest = decodeURIComponent(put.path).split("/containers/images/")[1] ?? "";
+    expect(put.authorization).toBe(true);
+    expect(put.headers["x-amz-checksum-sha256"]).toBe(Buffer.from(digest.slice(7), "hex").toString("base64"));
+  }
   expect(result.stdout).toContain(`uploaded:      ${pushed.blobs.size} (`);
   expect(result.stdout).toMatch(/throughput: +[\d.]+ blobs\/s, [\d.]+ [kM]?B\/s/);
   await expectHolds("full", pushed.blobs.keys());

@@ -4,13 +4,14 @@
  * unusable), add latency, and inject faults. Responses (307s included) pass unchanged.
  */
 import { once } from "node:events";
-import { createServer, type IncomingMessage, request, type ServerResponse } from "node:http";
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, request, type ServerResponse } from "node:http";
 
 export interface TestProxyLogEntry {
   method: string;
   path: string;
   status: number;
   authorization: boolean;
+  headers: IncomingHttpHeaders;
 }
 
 export interface TestProxyOptions {
@@ -41,6 +42,7 @@ export async function startProxy(target: string, options: TestProxyOptions = {})
       path: req.url ?? "",
       status: 0,
       authorization: !!req.headers.authorization,
+      headers: req.headers,
     };
     log.push(entry);
     res.on("finish", () => {
