@@ -150,6 +150,7 @@ async function main(argv: string[]): Promise<number> {
   process.once("SIGTERM", interrupted);
   reporter.start();
   try {
+    await mirror.check();
     const resolved = await resolveRoots(registry, args.source, args.images, args.concurrency);
     const walked = await walk(registry, resolved.roots, args.concurrency, () => stats.manifests++);
     const blobs = [...walked.blobs.values()];

@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { type Pushed, pushFixtures, skopeo } from "./harness/images";
-import { run, waitFor } from "./harness/processes";
+import { run } from "./harness/processes";
 import { startProxy, type TestProxy, type TestProxyLogEntry } from "./harness/proxy";
 import { type Redirector, startRedirector, writeRanges } from "./harness/redirector";
 import { type AccessLogEntry, type Registry, startRegistry } from "./harness/registry";
@@ -131,18 +131,6 @@ afterAll(async () => {
 const sha256 = (b: Buffer) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
 const blobPath = (image: string, digest: string) => `/v2/${PREFIX}/${image.split(":")[0]}/blobs/${digest}`;
 
-/** The registry's access log is read from its output; a marker request shows it has caught up. */
-let markers = 0;
-async function registryLogSince(mark: number): Promise<AccessLogEntry[]> {
-  const marker = `/v2/?settled=${++markers}`;
-  await fetch(`${registry.url}${marker}`);
-  await waitFor("the registry's access log", async () => registry.accessLog().some((e) => e.path === marker));
-  return registry
-    .accessLog()
-    .slice(mark)
-    .filter((e) => !e.path.startsWith("/v2/?settled="));
-}
-
 interface Traffic {
   registry: AccessLogEntry[];
   s3: TestProxyLogEntry[];
@@ -152,7 +140,7 @@ interface Traffic {
 async function traffic<T>(fn: () => Promise<T>): Promise<{ result: T } & Traffic> {
   const [r, s] = [registry.accessLog().length, s3tap.log.length];
   const result = await fn();
-  return { result, registry: await registryLogSince(r), s3: s3tap.log.slice(s) };
+  return { result, registry: await registry.accessLogSince(r), s3: s3tap.log.slice(s) };
 }
 
 /** `skopeo copy --all` through a persona into a `dir:` layout; the digest of what arrived. */

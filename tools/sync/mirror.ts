@@ -1,6 +1,12 @@
 /** The mirror bucket: which blobs it holds, and writing verified blobs into it. */
 import { createReadStream } from "node:fs";
-import { HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from "@aws-sdk/client-s3";
+import {
+  HeadBucketCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from "@aws-sdk/client-s3";
 import { blobKey } from "./reference";
 import { isRetryableStatus, isTransientNetworkError } from "./retry";
 import { checksumSha256 } from "./verify";
@@ -45,11 +51,31 @@ export function isRetryableS3Error(error: unknown): boolean {
   );
 }
 
+/** `NotFound (404): ...`: an S3 error in one line. */
+export function describeS3Error(error: unknown): string {
+  const e = error as Error & { $metadata?: { httpStatusCode?: number } };
+  const status = e.$metadata?.httpStatusCode;
+  const detail = e.message && e.message !== e.name && e.message !== "UnknownError" ? `: ${e.message}` : "";
+  return `${e.name}${status ? ` (${status})` : ""}${detail}`;
+}
+
 export class Mirror {
   constructor(
     private readonly client: S3Client,
     readonly bucket: string,
   ) {}
+
+  /**
+   * Fails early, before a long walk, when the bucket is missing or out of reach (wrong
+   * region, no credentials): HeadBucket needs only the ListBucket the mirrors grant.
+   */
+  async check(): Promise<void> {
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+    } catch (e) {
+      throw new Error(`bucket ${this.bucket}: ${describeS3Error(e)}`);
+    }
+  }
 
   /** The stored size of a blob, or undefined when the bucket does not have it. */
   async size(digest: string): Promise<number | undefined> {

@@ -13,7 +13,7 @@ import { rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { mapLimit } from "./limits";
-import { isRetryableS3Error, type Mirror } from "./mirror";
+import { describeS3Error, isRetryableS3Error, type Mirror } from "./mirror";
 import type { Stats } from "./progress";
 import type { Registry } from "./registry";
 import { AttemptError, type RetryPolicy, withRetries } from "./retry";
@@ -36,11 +36,7 @@ async function s3Attempt<T>(what: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
-    const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    throw new AttemptError(
-      `${what}: ${(e as Error).name}${status ? ` (${status})` : ""}: ${message(e)}`,
-      isRetryableS3Error(e),
-    );
+    throw new AttemptError(`${what}: ${describeS3Error(e)}`, isRetryableS3Error(e));
   }
 }
 

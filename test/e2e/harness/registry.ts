@@ -26,6 +26,8 @@ export interface Registry extends Server {
   readonly port: number;
   readonly url: string;
   accessLog(): AccessLogEntry[];
+  /** The entries after the first `mark`, once the log has caught up with every request made so far. */
+  accessLogSince(mark: number): Promise<AccessLogEntry[]>;
 }
 
 export async function startRegistry(dir: string): Promise<Registry> {
@@ -55,5 +57,16 @@ export async function startRegistry(dir: string): Promise<Registry> {
     await server.stop();
     throw new Error(`${(e as Error).message}\n${server.output()}`);
   }
-  return { ...server, port, url, accessLog: () => parseAccessLog(server.output()) };
+  const accessLog = () => parseAccessLog(server.output());
+  // The log arrives through a pipe; a marker request shows it has caught up.
+  let markers = 0;
+  const accessLogSince = async (mark: number) => {
+    const marker = `/v2/?settled=${++markers}`;
+    await fetch(`${url}${marker}`);
+    await waitFor("the registry's access log", async () => accessLog().some((e) => e.path === marker));
+    return accessLog()
+      .slice(mark)
+      .filter((e) => !e.path.startsWith("/v2/?settled="));
+  };
+  return { ...server, port, url, accessLog, accessLogSince };
 }
