@@ -1,0 +1,101 @@
+/**
+ * The request handler: decide (router.ts), ask the mirror when a blob may be there
+ * (existence.ts), answer, and log one line per decision.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { firstForwardedFor } from "./client-ip";
+import type { ExistenceChecker } from "./existence";
+import { type Logger, latency } from "./log";
+import { type Decision, type Router, settleBlob } from "./router";
+
+export interface HandlerDeps {
+  router: Router;
+  checker: ExistenceChecker;
+  logger: Logger;
+}
+
+export interface Handler {
+  (req: IncomingMessage, res: ServerResponse): void;
+  /** From now on, ask clients to close their connections (graceful shutdown). */
+  drain(): void;
+}
+
+const TEXT = { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" };
+const HTML = "text/html; charset=utf-8";
+
+function htmlEscape(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+export function createHandler({ router, checker, logger }: HandlerDeps): Handler {
+  let draining = false;
+
+  function respond(req: IncomingMessage, res: ServerResponse, d: Decision, start: bigint, cacheHit: boolean): void {
+    if (draining) res.setHeader("connection", "close");
+    if (d.status === 307) {
+      const location = d.location as string;
+      // Upstream's body for GET; HEAD gets the headers only.
+      const body = req.method === "GET" ? `<a href="${htmlEscape(location)}">Temporary Redirect</a>.\n\n` : "";
+      res.writeHead(307, { location, "content-type": HTML, "content-length": Buffer.byteLength(body) });
+      res.end(body);
+    } else if (d.route === "api-version") {
+      res.writeHead(200, { "docker-distribution-api-version": "registry/2.0", "content-length": 0 });
+      res.end();
+    } else {
+      const body = d.body ?? "";
+      const allow = d.status === 405 ? { allow: "GET, HEAD" } : {};
+      res.writeHead(d.status, { ...TEXT, ...allow, "content-length": Buffer.byteLength(body) });
+      res.end(body);
+    }
+    // A blob answered from the cache repeats an earlier decision: only at debug level.
+    const level = cacheHit ? "debug" : d.status === 400 ? "warn" : "info";
+    logger[level](
+      {
+        httpRequest: {
+          requestMethod: req.method,
+          requestUrl: req.url,
+          status: d.status,
+          remoteIp: d.client?.ip ?? req.socket.remoteAddress,
+          userAgent: req.headers["user-agent"],
+          latency: latency(start),
+        },
+        route: d.route,
+        target: d.target,
+        reason: d.reason,
+        client: d.client,
+        mirror: d.mirror?.base,
+      },
+      `${d.status} ${d.route}${d.target ? ` -> ${d.target}` : ""}`,
+    );
+  }
+
+  function fail(res: ServerResponse, err: unknown): void {
+    logger.error({ err }, "handler failed");
+    if (!res.headersSent) res.writeHead(500, TEXT);
+    res.end("internal error\n");
+  }
+
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const start = process.hrtime.bigint();
+    try {
+      const forwardedFor = firstForwardedFor(req.rawHeaders);
+      const d = router.decide(req.method ?? "", req.url ?? "", forwardedFor, req.socket.remoteAddress);
+      const hit = d.mirror && checker.cached(d.mirror.url);
+      if (!d.mirror) respond(req, res, d, start, false);
+      else if (hit) respond(req, res, settleBlob(d, hit), start, true);
+      else {
+        checker.check(d.mirror.base, d.mirror.url).then(
+          (existence) => respond(req, res, settleBlob(d, existence), start, false),
+          (err) => fail(res, err),
+        );
+      }
+    } catch (err) {
+      fail(res, err);
+    }
+  };
+  return Object.assign(handle, {
+    drain: () => {
+      draining = true;
+    },
+  });
+}

@@ -1,0 +1,153 @@
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { ExistenceChecker, type ExistenceOptions, type Head } from "../../redirector/existence";
+
+const OPTIONS: ExistenceOptions = {
+  timeoutMs: 100,
+  positiveTtlSeconds: 3600,
+  negativeTtlSeconds: 60,
+  maxEntries: 1000,
+  breakerFailures: 3,
+  breakerCooldownSeconds: 30,
+};
+
+/** A checker whose HEADs answer from `answer` (a status, or an Error to throw), with a fake clock. */
+function setup(
+  answer: (url: string) => number | Error | Promise<number>,
+  options: Partial<ExistenceOptions> = {},
+  record = true,
+) {
+  // lru-cache treats a start time of 0 as "no TTL": start the clock elsewhere.
+  let clock = 1_000_000;
+  const heads: string[] = [];
+  const head: Head = async (url) => {
+    if (record) heads.push(url);
+    const a = await answer(url);
+    if (a instanceof Error) throw a;
+    return a;
+  };
+  const checker = new ExistenceChecker({ ...OPTIONS, ...options }, { head, now: () => clock });
+  return {
+    checker,
+    heads,
+    advance: (ms: number) => {
+      clock += ms;
+    },
+    check: (url: string) => checker.check("http://m", url),
+  };
+}
+
+describe("ExistenceChecker", () => {
+  it("caches a present blob for the positive TTL", async () => {
+    const { check, heads, advance } = setup(() => 200);
+    expect(await check("http://m/a")).toEqual({ exists: true, source: "head", detail: "HEAD 200" });
+    expect(await check("http://m/a")).toEqual({ exists: true, source: "cache", detail: "cached: present" });
+    advance(3599_000);
+    expect((await check("http://m/a")).source).toBe("cache");
+    advance(2_000);
+    expect((await check("http://m/a")).source).toBe("head");
+    expect(heads).toHaveLength(2);
+  });
+
+  it("caches a missing blob (403, 404) only for the short negative TTL", async () => {
+    const { check, heads, advance } = setup((url) => (url.endsWith("403") ? 403 : 404));
+    expect(await check("http://m/403")).toEqual({ exists: false, source: "head", detail: "HEAD 403" });
+    expect(await check("http://m/404")).toEqual({ exists: false, source: "head", detail: "HEAD 404" });
+    expect(await check("http://m/404")).toEqual({ exists: false, source: "cache", detail: "cached: absent" });
+    advance(61_000);
+    expect((await check("http://m/404")).source).toBe("head");
+    expect(heads).toEqual(["http://m/403", "http://m/404", "http://m/404"]);
+  });
+
+  it("does not cache failures: timeouts, 5xx, 429, connection errors", async () => {
+    let n = 0;
+    const { check, heads } = setup(
+      () => [500, 429, Object.assign(new Error("reset"), { code: "ECONNRESET" }), 200][n++ % 4] as number | Error,
+      { breakerFailures: 10 },
+    );
+    expect((await check("http://m/x")).detail).toBe("HEAD 500");
+    expect((await check("http://m/x")).detail).toBe("HEAD 429");
+    expect((await check("http://m/x")).detail).toBe("HEAD failed: ECONNRESET");
+    expect(await check("http://m/x")).toMatchObject({ exists: true, detail: "HEAD 200" });
+    expect(heads).toHaveLength(4);
+  });
+
+  it("gives up after the timeout", async () => {
+    const { check } = setup(() => new Promise<number>(() => {}));
+    const started = Date.now();
+    expect(await check("http://m/x")).toEqual({ exists: false, source: "head", detail: "timeout after 100 ms" });
+    // Budget: the timeout plus a generous margin.
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it("sends one HEAD for concurrent requests of the same blob", async () => {
+    let release: (status: number) => void = () => {};
+    const { check, heads } = setup(() => new Promise<number>((r) => (release = r)));
+    const all = Promise.all(Array.from({ length: 50 }, () => check("http://m/same")));
+    await new Promise((r) => setImmediate(r));
+    release(200);
+    const results = await all;
+    expect(heads).toEqual(["http://m/same"]);
+    expect(results.every((r) => r.exists)).toBe(true);
+    // Once settled, the next miss asks again.
+    expect((await check("http://m/other")).source).toBe("head");
+    expect(heads).toHaveLength(2);
+  });
+
+  it("opens the breaker after consecutive failures, probes once after the cool-down, and closes", async () => {
+    let status = 500;
+    const { check, heads, advance } = setup(() => status);
+    for (const url of ["http://m/1", "http://m/2", "http://m/3"]) expect((await check(url)).detail).toBe("HEAD 500");
+    expect(await check("http://m/4")).toEqual({
+      exists: false,
+      source: "breaker",
+      detail: "breaker open after 3 consecutive failures",
+    });
+    expect(heads).toHaveLength(3);
+    // After the cool-down one probe goes out; while it is pending, others are still skipped.
+    advance(30_000);
+    status = 404;
+    const probe = check("http://m/5");
+    expect((await check("http://m/6")).source).toBe("breaker");
+    expect(await probe).toMatchObject({ source: "head", detail: "HEAD 404" });
+    expect((await check("http://m/7")).source).toBe("head");
+    expect(heads).toEqual(["http://m/1", "http://m/2", "http://m/3", "http://m/5", "http://m/7"]);
+  });
+
+  it("re-opens the breaker when the probe fails", async () => {
+    const { check, heads, advance } = setup(() => 503, { breakerFailures: 1 });
+    expect((await check("http://m/1")).detail).toBe("HEAD 503");
+    expect((await check("http://m/2")).source).toBe("breaker");
+    advance(30_000);
+    expect((await check("http://m/3")).detail).toBe("HEAD 503");
+    expect((await check("http://m/4")).source).toBe("breaker");
+    advance(29_000);
+    expect((await check("http://m/5")).source).toBe("breaker");
+    expect(heads).toHaveLength(2);
+  });
+
+  it("keeps a breaker per mirror", async () => {
+    const { checker, heads } = setup((url) => (url.startsWith("http://dead") ? 500 : 200), { breakerFailures: 1 });
+    await checker.check("http://dead", "http://dead/1");
+    expect((await checker.check("http://dead", "http://dead/2")).source).toBe("breaker");
+    expect((await checker.check("http://alive", "http://alive/1")).exists).toBe(true);
+    expect(heads).toEqual(["http://dead/1", "http://alive/1"]);
+  });
+
+  it("stays bounded in entries and memory across 200k distinct digests", async () => {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const { checker } = setup(() => 200, { maxEntries: 1000 }, false);
+    const url = (i: number) => `http://m/containers/images/sha256:${i.toString(16).padStart(64, "0")}`;
+    for (let i = 0; i < 20_000; i++) await checker.check("http://m", url(i));
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 20_000; i < 200_000; i++) await checker.check("http://m", url(i));
+    gc();
+    const grown = process.memoryUsage().heapUsed - before;
+    expect(checker.size).toBe(1000);
+    // 180k more entries would be ~30 MB if kept; allow noise only.
+    expect(grown).toBeLessThan(3 * 1024 * 1024);
+    expect((await checker.check("http://m", url(199_999))).source).toBe("cache");
+  });
+});

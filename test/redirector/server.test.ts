@@ -1,0 +1,372 @@
+/**
+ * The real server on 127.0.0.1, with real local HTTP servers as the mirrors.
+ */
+import {
+  blob,
+  DIGEST,
+  Mirror,
+  type Running,
+  SIGNATURES,
+  send,
+  startRedirector,
+  table,
+  UPSTREAM,
+} from "./http-fixtures";
+import { IPS } from "./range-fixtures";
+
+const REPO = `${UPSTREAM}/v2/k8s-artifacts-prod/images`;
+let paris: Mirror;
+let oregon: Mirror;
+let fallback: Mirror;
+let r: Running;
+
+beforeAll(async () => {
+  [paris, oregon, fallback] = await Promise.all([new Mirror().start(), new Mirror().start(), new Mirror().start()]);
+});
+afterAll(async () => {
+  await Promise.all([paris, oregon, fallback].map((m) => m.stop()));
+});
+beforeEach(async () => {
+  for (const m of [paris, oregon, fallback]) {
+    m.mode = "present";
+    m.requests.length = 0;
+  }
+  r = await startRedirector(table({ paris: paris.base, oregon: oregon.base, fallback: fallback.base }));
+});
+afterEach(() => r.stop());
+
+const blobUrl = (m: Mirror, digest = DIGEST) => `${m.base}/containers/images/${digest}`;
+
+describe("routes", () => {
+  it.each([
+    ["/", "https://github.com/kubernetes/registry.k8s.io"],
+    ["/privacy", "https://www.linuxfoundation.org/privacy-policy/"],
+    ["/v2/pause/manifests/3.9", `${REPO}/pause/manifests/3.9`],
+    [`/v2/pause/manifests/${DIGEST}`, `${REPO}/pause/manifests/${DIGEST}`],
+    ["/v2/pause/tags/list", `${REPO}/pause/tags/list`],
+    ["/v2/pause/blobs/uploads/", `${REPO}/pause/blobs/uploads`],
+    ["/v2/a/b/referrers/sha256:abc", `${REPO}/a/b/referrers/sha256:abc`],
+    [
+      `/v2/pause/manifests/sha256-${"ab".repeat(32)}.sig`,
+      `${SIGNATURES}/v2/k8s-artifacts-prod/images/pause/manifests/sha256-${"ab".repeat(32)}.sig`,
+    ],
+    [
+      `/v2/pause/manifests/sha256-${"ab".repeat(32)}.att`,
+      `${SIGNATURES}/v2/k8s-artifacts-prod/images/pause/manifests/sha256-${"ab".repeat(32)}.att`,
+    ],
+  ])("GET %s redirects (307) to %s", async (path, location) => {
+    const res = await send(r.port, path);
+    expect(res.status).toBe(307);
+    expect(res.headers.location).toBe(location);
+    expect(res.headers["content-type"]).toBe("text/html; charset=utf-8");
+    expect(res.body).toBe(`<a href="${location}">Temporary Redirect</a>.\n\n`);
+  });
+
+  it("keeps the query string on upstream redirects", async () => {
+    expect((await send(r.port, "/v2/pause/tags/list?n=10&last=3.9")).headers.location).toBe(
+      `${REPO}/pause/tags/list?n=10&last=3.9`,
+    );
+    expect(
+      (await send(r.port, "/v2/pause/referrers/sha256:abc?artifactType=application%2Fvnd.dev.sigstore")).headers
+        .location,
+    ).toBe(`${REPO}/pause/referrers/sha256:abc?artifactType=application%2Fvnd.dev.sigstore`);
+    paris.mode = "missing404";
+    const res = await send(r.port, `/v2/pause/blobs/${DIGEST}?x=1`, {
+      headers: { "x-forwarded-for": `${IPS.awsParis},1.1.1.1` },
+    });
+    expect(res.headers.location).toBe(`${REPO}/pause/blobs/${DIGEST}?x=1`);
+  });
+
+  it("answers HEAD like GET, without a body", async () => {
+    const res = await send(r.port, "/v2/pause/manifests/3.9", { method: "HEAD" });
+    expect(res.status).toBe(307);
+    expect(res.headers.location).toBe(`${REPO}/pause/manifests/3.9`);
+    expect(res.body).toBe("");
+    const blobHead = await blob(r.port, IPS.awsParis, DIGEST, "HEAD");
+    expect([blobHead.status, blobHead.headers.location, blobHead.body]).toEqual([307, blobUrl(paris), ""]);
+  });
+
+  it.each(["/v2/", "/v2"])("GET %s is the API version check", async (path) => {
+    for (const method of ["GET", "HEAD"]) {
+      const res = await send(r.port, path, { method });
+      expect(res.status).toBe(200);
+      expect(res.headers["docker-distribution-api-version"]).toBe("registry/2.0");
+      expect(res.body).toBe("");
+    }
+  });
+
+  it("/healthz answers 200", async () => {
+    expect(await send(r.port, "/healthz")).toMatchObject({ status: 200, body: "ok\n" });
+  });
+
+  it.each([
+    ["/v2/_catalog", "_catalog is not supported\n"],
+    ["/nope", "404 page not found\n"],
+    ["/v2foo", "404 page not found\n"],
+    ["/privacy/x", "404 page not found\n"],
+  ])("GET %s is 404", async (path, body) => {
+    const res = await send(r.port, path);
+    expect(res).toMatchObject({ status: 404, body });
+    expect(res.headers["x-content-type-options"]).toBe("nosniff");
+  });
+
+  it.each(["POST", "PUT", "PATCH", "DELETE", "OPTIONS"])("%s is 405 on any path", async (method) => {
+    for (const path of ["/", "/v2/", "/v2/pause/manifests/x", "/nope"]) {
+      const res = await send(r.port, path, { method });
+      expect(res).toMatchObject({ status: 405, body: "Only GET and HEAD are allowed.\n" });
+      expect(res.headers.allow).toBe("GET, HEAD");
+    }
+  });
+});
+
+describe("blobs", () => {
+  it("sends clients of a routed region to their mirror when it holds the blob", async () => {
+    const res = await blob(r.port, IPS.awsParis);
+    expect([res.status, res.headers.location]).toEqual([307, blobUrl(paris)]);
+    expect(paris.requests).toEqual([{ method: "HEAD", url: `/containers/images/${DIGEST}` }]);
+  });
+
+  it("uses the longest matching prefix: a us-west-2 range nested in AWS GLOBAL", async () => {
+    expect((await blob(r.port, IPS.awsOregonNested)).headers.location).toBe(blobUrl(oregon));
+    expect((await blob(r.port, IPS.awsOregonNestedV6)).headers.location).toBe(blobUrl(oregon));
+    // GLOBAL itself has no route: the default base.
+    expect((await blob(r.port, IPS.awsGlobal)).headers.location).toBe(blobUrl(fallback));
+  });
+
+  it("sends upstream-cloud clients upstream without asking any mirror", async () => {
+    for (const ip of [IPS.gcp, IPS.gcpV6]) {
+      expect((await blob(r.port, ip)).headers.location).toBe(`${REPO}/pause/blobs/${DIGEST}`);
+    }
+    expect([paris, oregon, fallback].map((m) => m.heads)).toEqual([0, 0, 0]);
+  });
+
+  it("sends clients in no cloud range to the default base", async () => {
+    expect((await blob(r.port, IPS.unknown)).headers.location).toBe(blobUrl(fallback));
+  });
+
+  it("falls back upstream when the mirror lacks the blob", async () => {
+    paris.mode = "missing403";
+    expect((await blob(r.port, IPS.awsParis)).headers.location).toBe(`${REPO}/pause/blobs/${DIGEST}`);
+  });
+
+  it("goes upstream when there is no default base and no route", async () => {
+    await r.stop();
+    r = await startRedirector({
+      ...table({ paris: paris.base, oregon: oregon.base, fallback: fallback.base }),
+      defaultBlobBaseUrl: undefined,
+    });
+    expect((await blob(r.port, IPS.unknown)).headers.location).toBe(`${REPO}/pause/blobs/${DIGEST}`);
+    expect(fallback.heads).toBe(0);
+  });
+
+  it("decodes an encoded colon in the digest", async () => {
+    const res = await send(r.port, `/v2/pause/blobs/${DIGEST.replace(":", "%3A")}`, {
+      headers: { "x-forwarded-for": `${IPS.awsParis},1.1.1.1` },
+    });
+    expect(res.headers.location).toBe(blobUrl(paris));
+  });
+});
+
+describe("X-Forwarded-For", () => {
+  const get = (xff: string | string[] | undefined) =>
+    send(r.port, `/v2/pause/blobs/${DIGEST}`, { headers: xff === undefined ? {} : { "x-forwarded-for": xff } });
+
+  it("takes the second-to-last entry, ignoring what the client put in front", async () => {
+    expect((await get(`${IPS.gcp}, garbage, ${IPS.awsParis}, 34.120.0.1`)).headers.location).toBe(blobUrl(paris));
+    expect((await get(`${IPS.awsParisV6},2600:1901::1`)).headers.location).toBe(blobUrl(paris));
+    expect((await get(`::ffff:${IPS.awsParis},34.120.0.1`)).headers.location).toBe(blobUrl(paris));
+  });
+
+  it("uses the first header line only", async () => {
+    const res = await get([`${IPS.awsParis},34.120.0.1`, `${IPS.awsOregonNested},34.120.0.1`]);
+    expect(res.headers.location).toBe(blobUrl(paris));
+  });
+
+  it("uses the socket address without the header", async () => {
+    expect((await get(undefined)).headers.location).toBe(blobUrl(fallback)); // 127.0.0.1: in no range
+  });
+
+  it.each([
+    [IPS.awsParis, `invalid X-Forwarded-For value: ${IPS.awsParis}\n`],
+    ["not-an-ip, 34.120.0.1", "invalid client IP address: not-an-ip\n"],
+    [`[${IPS.awsParisV6}]:443, 34.120.0.1`, `invalid client IP address: [${IPS.awsParisV6}]:443\n`],
+  ])("refuses %j on blob requests with 400", async (xff, body) => {
+    const res = await get(xff);
+    expect(res).toMatchObject({ status: 400, body });
+    expect(res.headers.location).toBeUndefined();
+  });
+
+  it("does not matter for other requests", async () => {
+    const res = await send(r.port, "/v2/pause/manifests/3.9", { headers: { "x-forwarded-for": "garbage" } });
+    expect(res.status).toBe(307);
+  });
+});
+
+describe("hostile paths", () => {
+  it.each([
+    "/v2/../../../foo/manifests/x",
+    "/v2/pause/../../etc/passwd",
+    "/v2/%2e%2e/%2e%2e/x/manifests/y",
+    `/v2/pause/%2E%2E/%2e%2E/blobs/${DIGEST}`,
+    "/v2/a/..%2F..%2F..%2Fb/manifests/y",
+    "/v2/a%2F..%2F..%2Fb/manifests/y",
+    "/v2/./pause/manifests/x",
+    "/v2/pause/manifests/x%0D%0ASet-Cookie:%20a=b",
+    "/v2/pause/manifests/%00",
+  ])("%s gets 400 and no redirect", async (path) => {
+    const res = await send(r.port, path);
+    expect(res.status).toBe(400);
+    expect(res.headers.location).toBeUndefined();
+    expect(res.headers["set-cookie"]).toBeUndefined();
+  });
+
+  it("never points a Location outside the configured hosts, nor lets control bytes through", async () => {
+    const allowed = new Set([UPSTREAM, SIGNATURES, paris.base, oregon.base, fallback.base]);
+    const nasty = [
+      "//evil.example/v2/x",
+      "/v2//evil.example/manifests/x",
+      "/v2/%2F%2Fevil.example/manifests/x",
+      "/v2/%5C%5Cevil.example/manifests/x",
+      "/v2/x/manifests/a%23@evil.example",
+      "/v2/x/manifests/a%3F@evil.example",
+      "/v2/x/tags/list?x=%0d%0aLocation:%20https://evil.example",
+      "/v2/x/tags/list?#@evil.example",
+      "/v2/x/manifests/@evil.example",
+      "/v2/x/manifests/%E2%80%AEevil",
+      "/v2/x%09y/manifests/z",
+      `/v2/x/blobs/${DIGEST}?@evil.example`,
+    ];
+    for (const path of nasty) {
+      for (const xff of [`${IPS.awsParis},1.1.1.1`, `${IPS.gcp},1.1.1.1`]) {
+        const res = await send(r.port, path, { headers: { "x-forwarded-for": xff } });
+        if (res.status !== 307) {
+          expect([400, 404]).toContain(res.status);
+          continue;
+        }
+        const location = res.headers.location as string;
+        expect(location).toMatch(/^[\x21-\x7e]+$/);
+        expect(allowed.has(new URL(location).origin)).toBe(true);
+        expect(
+          new URL(location).pathname.startsWith("/v2/k8s-artifacts-prod/images/") ||
+            location.includes("/containers/images/"),
+        ).toBe(true);
+      }
+    }
+  });
+});
+
+describe("mirror faults fall back upstream within the HEAD timeout", () => {
+  it.each([
+    ["hang", "timeout after 300 ms"],
+    ["error500", "HEAD 500"],
+    ["missing403", "HEAD 403"],
+    ["reset", "HEAD failed"],
+  ] as const)("mirror %s", async (mode, detail) => {
+    paris.mode = mode;
+    const started = Date.now();
+    const res = await blob(r.port, IPS.awsParis);
+    // Budget: the 300 ms timeout plus a generous margin.
+    expect(Date.now() - started).toBeLessThan(1300);
+    expect([res.status, res.headers.location]).toEqual([307, `${REPO}/pause/blobs/${DIGEST}`]);
+    const line = r.logs.lines.find((l) => l.route === "blob");
+    expect(line?.reason).toContain(detail);
+    expect(line?.target).toBe("upstream");
+  });
+});
+
+describe("existence cache", () => {
+  it("asks the mirror once for a present blob", async () => {
+    for (let i = 0; i < 5; i++) expect((await blob(r.port, IPS.awsParis)).headers.location).toBe(blobUrl(paris));
+    expect(paris.heads).toBe(1);
+  });
+
+  it("rechecks a missing blob after the negative TTL (60 s by default)", async () => {
+    paris.mode = "missing404";
+    await blob(r.port, IPS.awsParis);
+    await blob(r.port, IPS.awsParis);
+    expect(paris.heads).toBe(1);
+    paris.mode = "present";
+    r.advance(61_000);
+    expect((await blob(r.port, IPS.awsParis)).headers.location).toBe(blobUrl(paris));
+    expect(paris.heads).toBe(2);
+  });
+
+  it("shares one HEAD between concurrent requests for a blob", async () => {
+    paris.mode = "slow";
+    paris.slowMs = 150;
+    const replies = await Promise.all(Array.from({ length: 20 }, () => blob(r.port, IPS.awsParis)));
+    expect(replies.map((x) => x.headers.location)).toEqual(Array(20).fill(blobUrl(paris)));
+    expect(paris.heads).toBe(1);
+  });
+});
+
+describe("circuit breaker", () => {
+  it("skips a failing mirror after 3 failures and tries it again after the cool-down", async () => {
+    paris.mode = "error500";
+    const digests = Array.from({ length: 6 }, (_, i) => `sha256:${String(i).repeat(64)}`);
+    for (const d of digests.slice(0, 3)) await blob(r.port, IPS.awsParis, d);
+    expect(paris.heads).toBe(3);
+    // Open: answered upstream at once, the mirror is not asked; other mirrors still are.
+    const skipped = await blob(r.port, IPS.awsParis, digests[3]);
+    expect(skipped.headers.location).toBe(`${REPO}/pause/blobs/${digests[3]}`);
+    expect(paris.heads).toBe(3);
+    expect(r.logs.lines.at(-1)?.reason).toContain("breaker open");
+    expect((await blob(r.port, IPS.awsOregonNested, digests[3])).headers.location).toBe(blobUrl(oregon, digests[3]));
+    // Recovered mirror, after the cool-down: the probe succeeds and closes the breaker.
+    paris.mode = "present";
+    r.advance(30_000);
+    expect((await blob(r.port, IPS.awsParis, digests[4])).headers.location).toBe(blobUrl(paris, digests[4]));
+    expect((await blob(r.port, IPS.awsParis, digests[5])).headers.location).toBe(blobUrl(paris, digests[5]));
+    expect(paris.heads).toBe(5);
+  });
+});
+
+describe("logs", () => {
+  it("writes one Cloud Logging line per decision, with the route and the reason", async () => {
+    await blob(r.port, IPS.awsParis);
+    expect(r.logs.lines).toHaveLength(1);
+    expect(r.logs.lines[0]).toMatchObject({
+      severity: "INFO",
+      message: "307 blob -> mirror",
+      httpRequest: {
+        requestMethod: "GET",
+        requestUrl: `/v2/pause/blobs/${DIGEST}`,
+        status: 307,
+        remoteIp: IPS.awsParis,
+        latency: expect.stringMatching(/^\d+\.\d{6}s$/),
+      },
+      route: "blob",
+      target: "mirror",
+      reason: "client aws/eu-west-3 (35.180.0.0/16): mirror route; HEAD 200",
+      client: { ip: IPS.awsParis, cloud: "aws", region: "eu-west-3", prefix: "35.180.0.0/16" },
+      mirror: paris.base,
+    });
+    expect(typeof r.logs.lines[0]?.time).toBe("string");
+  });
+
+  it("does not log cache hits at the default level", async () => {
+    await blob(r.port, IPS.awsParis);
+    await blob(r.port, IPS.awsParis);
+    await send(r.port, "/v2/pause/manifests/3.9");
+    expect(r.logs.lines.map((l) => l.message)).toEqual(["307 blob -> mirror", "307 manifest -> upstream"]);
+  });
+
+  it("logs refused requests as warnings", async () => {
+    await send(r.port, "/v2/%2e%2e/x/manifests/y");
+    expect(r.logs.lines[0]).toMatchObject({ severity: "WARNING", route: "invalid", reason: "dot segment in path" });
+  });
+});
+
+describe("graceful close", () => {
+  it("finishes in-flight requests, then stops accepting", async () => {
+    paris.mode = "slow";
+    paris.slowMs = 200;
+    const inFlight = blob(r.port, IPS.awsParis);
+    while (paris.heads === 0) await new Promise((res) => setTimeout(res, 5));
+    const closed = r.redirector.close(2000);
+    const res = await inFlight;
+    expect([res.status, res.headers.location, res.headers.connection]).toEqual([307, blobUrl(paris), "close"]);
+    await closed;
+    await expect(send(r.port, "/healthz")).rejects.toThrow(/ECONNREFUSED/);
+  });
+});
