@@ -42,6 +42,8 @@ export class BatchedWriter {
   private pending: string[] = [];
   private pendingBytes = 0;
   private writing = false;
+  /** Flushes waiting for the write in flight, so that lines keep their order. */
+  private waiting: (() => void)[] = [];
   /** Lines dropped because the pipe did not keep up. */
   dropped = 0;
 
@@ -75,14 +77,23 @@ export class BatchedWriter {
       write(this.fd, chunk, from, chunk.length - from, null, (err, written) => {
         if (!err && from + written < chunk.length) return send(chunk, from + written);
         this.writing = false;
+        const waiting = this.waiting.splice(0);
+        for (const flush of waiting) flush();
         this.drain();
       });
     };
     send(this.take(), 0);
   }
 
-  /** Writes what is pending now, synchronously (pino's `logger.flush()` calls this before exiting). */
+  /**
+   * Writes what is pending, synchronously, after the write in flight if any; then calls
+   * `done` (pino's `logger.flush(done)` calls this before exiting).
+   */
   flush(done?: (err?: Error) => void): void {
+    if (this.writing) {
+      this.waiting.push(() => this.flush(done));
+      return;
+    }
     if (this.pending.length > 0) writeSync(this.fd, this.take());
     done?.();
   }
