@@ -46,8 +46,8 @@ export function createHandler({ router, checker, logger }: HandlerDeps): Handler
     if (draining) res.setHeader("connection", "close");
     if (d.status === 307) {
       const location = d.location as string;
-      // Upstream's body for GET; HEAD gets the headers only.
-      const body = req.method === "GET" ? `<a href="${htmlEscape(location)}">Temporary Redirect</a>.\n\n` : "";
+      // Upstream's body; for HEAD, Node sends the headers (Content-Length included) only.
+      const body = `<a href="${htmlEscape(location)}">Temporary Redirect</a>.\n\n`;
       res.writeHead(307, { location, "content-type": HTML, "content-length": Buffer.byteLength(body) });
       res.end(body);
     } else if (d.route === "api-version") {

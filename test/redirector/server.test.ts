@@ -79,9 +79,11 @@ describe("routes", () => {
 
   it("answers HEAD like GET, without a body", async () => {
     const res = await send(r.port, "/v2/pause/manifests/3.9", { method: "HEAD" });
+    const get = await send(r.port, "/v2/pause/manifests/3.9");
     expect(res.status).toBe(307);
     expect(res.headers.location).toBe(`${REPO}/pause/manifests/3.9`);
     expect(res.body).toBe("");
+    expect(res.headers["content-length"]).toBe(get.headers["content-length"]);
     const blobHead = await blob(r.port, IPS.awsParis, DIGEST, "HEAD");
     expect([blobHead.status, blobHead.headers.location, blobHead.body]).toEqual([307, blobUrl(paris), ""]);
   });
