@@ -11,23 +11,40 @@ import { type IpAddress, parseIp } from "./ip";
 
 export type ClientIp = { ok: true; text: string; ip: IpAddress } | { ok: false; error: string };
 
-/** The first X-Forwarded-For line of a request, from Node's raw header list. */
-export function firstForwardedFor(rawHeaders: readonly string[]): string | undefined {
+/** The first line of a header (`name` in lower case), from Node's raw header list. */
+export function firstHeader(rawHeaders: readonly string[], name: string): string | undefined {
   for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i] as string;
-    if (name.length === 15 && name.toLowerCase() === "x-forwarded-for") return rawHeaders[i + 1];
+    const key = rawHeaders[i] as string;
+    if (key.length === name.length && key.toLowerCase() === name) return rawHeaders[i + 1];
   }
   return undefined;
+}
+
+const isSeparator = (c: number) => c === 44 /* , */ || c === 32; /* space */
+
+/**
+ * The second-to-last field of an X-Forwarded-For value, fields separated by "," and
+ * " " (empty fields do not count), as upstream splits it; undefined if fewer than two.
+ */
+export function secondToLast(value: string): string | undefined {
+  let end = value.length;
+  let start = end;
+  for (let field = 0; field < 2; field++) {
+    while (end > 0 && isSeparator(value.charCodeAt(end - 1))) end--;
+    if (end === 0) return undefined;
+    start = end;
+    while (start > 0 && !isSeparator(value.charCodeAt(start - 1))) start--;
+    if (field === 0) end = start;
+  }
+  return value.slice(start, end);
 }
 
 /** Resolves the client IP from the first X-Forwarded-For line, else the socket address. */
 export function clientIp(forwardedFor: string | undefined, socketAddress: string | undefined): ClientIp {
   let text: string | undefined;
   if (forwardedFor) {
-    // Split on "," and " " only, dropping empty fields, as upstream does.
-    const fields = forwardedFor.split(/[, ]+/).filter((f) => f !== "");
-    if (fields.length < 2) return { ok: false, error: `invalid X-Forwarded-For value: ${forwardedFor}` };
-    text = fields[fields.length - 2] as string;
+    text = secondToLast(forwardedFor);
+    if (text === undefined) return { ok: false, error: `invalid X-Forwarded-For value: ${forwardedFor}` };
   } else {
     text = socketAddress;
   }

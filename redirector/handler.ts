@@ -3,10 +3,10 @@
  * (existence.ts), answer, and log one line per decision.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { firstForwardedFor } from "./client-ip";
+import { firstHeader } from "./client-ip";
 import type { ExistenceChecker } from "./existence";
 import { type Logger, latency } from "./log";
-import { type Decision, type Router, settleBlob } from "./router";
+import { type Decision, type Router, reason, settleBlob } from "./router";
 
 export interface HandlerDeps {
   router: Router;
@@ -27,15 +27,27 @@ function htmlEscape(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/**
+ * One line per decision at info: a blob routed by its client's cloud and region or
+ * by asking a mirror. Refused requests are warnings. Answers fixed by the path alone
+ * (manifests, tags, referrers, signatures, pages, 404, 405) and blobs answered from
+ * the existence cache repeat a known rule at high volume: debug only. Cloud Run's
+ * request log records every request anyway.
+ */
+export function logLevel(d: Decision, cacheHit: boolean): "debug" | "info" | "warn" {
+  if (d.status === 400) return "warn";
+  return d.route === "blob" && !cacheHit ? "info" : "debug";
+}
+
 export function createHandler({ router, checker, logger }: HandlerDeps): Handler {
   let draining = false;
 
-  function respond(req: IncomingMessage, res: ServerResponse, d: Decision, start: bigint, cacheHit: boolean): void {
+  function respond(req: IncomingMessage, res: ServerResponse, d: Decision, start: number, cacheHit: boolean): void {
     if (draining) res.setHeader("connection", "close");
     if (d.status === 307) {
       const location = d.location as string;
-      // Upstream's body for GET; HEAD gets the headers only.
-      const body = req.method === "GET" ? `<a href="${htmlEscape(location)}">Temporary Redirect</a>.\n\n` : "";
+      // Upstream's body; for HEAD, Node sends the headers (Content-Length included) only.
+      const body = `<a href="${htmlEscape(location)}">Temporary Redirect</a>.\n\n`;
       res.writeHead(307, { location, "content-type": HTML, "content-length": Buffer.byteLength(body) });
       res.end(body);
     } else if (d.route === "api-version") {
@@ -47,8 +59,8 @@ export function createHandler({ router, checker, logger }: HandlerDeps): Handler
       res.writeHead(d.status, { ...TEXT, ...allow, "content-length": Buffer.byteLength(body) });
       res.end(body);
     }
-    // A blob answered from the cache repeats an earlier decision: only at debug level.
-    const level = cacheHit ? "debug" : d.status === 400 ? "warn" : "info";
+    const level = logLevel(d, cacheHit);
+    if (!logger.isLevelEnabled(level)) return;
     logger[level](
       {
         httpRequest: {
@@ -56,12 +68,12 @@ export function createHandler({ router, checker, logger }: HandlerDeps): Handler
           requestUrl: req.url,
           status: d.status,
           remoteIp: d.client?.ip ?? req.socket.remoteAddress,
-          userAgent: req.headers["user-agent"],
+          userAgent: firstHeader(req.rawHeaders, "user-agent"),
           latency: latency(start),
         },
         route: d.route,
         target: d.target,
-        reason: d.reason,
+        reason: reason(d),
         client: d.client,
         mirror: d.mirror?.base,
       },
@@ -76,10 +88,9 @@ export function createHandler({ router, checker, logger }: HandlerDeps): Handler
   }
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
-    const start = process.hrtime.bigint();
+    const start = performance.now();
     try {
-      const forwardedFor = firstForwardedFor(req.rawHeaders);
-      const d = router.decide(req.method ?? "", req.url ?? "", forwardedFor, req.socket.remoteAddress);
+      const d = router.decide(req.method ?? "", req.url ?? "", req.rawHeaders, req.socket.remoteAddress);
       const hit = d.mirror && checker.cached(d.mirror.url);
       if (!d.mirror) respond(req, res, d, start, false);
       else if (hit) respond(req, res, settleBlob(d, hit), start, true);

@@ -10,7 +10,8 @@
  *
  * Loading is on the start-up path (~17k prefixes), so it avoids per-prefix objects.
  */
-import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type IpAddress, parseIpWords } from "./ip";
 import type { Cloud } from "./routing-table";
@@ -61,52 +62,76 @@ function parsePrefixInto(text: string, width: 1 | 4): number {
 class FamilyBuilder {
   readonly words: number[] = [];
   readonly lengths: number[] = [];
-  readonly owners: number[] = [];
+  readonly ranges: CloudRange[] = [];
+  /** AWS lists many prefixes once per service: parse each text once. */
+  private readonly byText = new Map<string, number>();
   constructor(readonly width: 1 | 4) {}
 
-  /** Adds a prefix owned by `owner` (an index into the table's ranges); false if malformed. */
-  add(text: string, owner: number): boolean {
-    const length = parsePrefixInto(text, this.width);
+  /** Adds a prefix; a repeated one takes the later range. False if the text is malformed. */
+  add(range: CloudRange): boolean {
+    const known = this.byText.get(range.prefix);
+    if (known !== undefined) {
+      this.ranges[known] = range;
+      return true;
+    }
+    const length = parsePrefixInto(range.prefix, this.width);
     if (length < 0) return false;
+    this.byText.set(range.prefix, this.lengths.length);
     for (let j = 0; j < this.width; j++) this.words.push(scratch[j] as number);
     this.lengths.push(length);
-    this.owners.push(owner);
+    this.ranges.push(range);
     return true;
   }
 
   build(): FamilyIndex {
     const { words, lengths, width } = this;
-    const order = Array.from(lengths, (_, i) => i);
-    // By start, then outer (shorter) first; equal prefixes by insertion, so the later wins.
-    order.sort((a, b) => {
-      for (let j = 0; j < width; j++) {
+    const n = lengths.length;
+    // Order by (start, length, insertion): outer prefixes first, and on identical
+    // prefixes the later one last, so it wins. A native sort on (first word, length,
+    // insertion) does most of it (all of it for IPv4); runs sharing a first word are
+    // then put in order by the whole start.
+    const keys = new BigUint64Array(n);
+    for (let i = 0; i < n; i++) {
+      keys[i] = (BigInt(words[i * width] as number) << 32n) | BigInt((lengths[i] as number) * 2 ** 24 + i);
+    }
+    keys.sort();
+    const order = Array.from(keys, (k) => Number(k & 0xffffffn));
+    const before = (a: number, b: number) => {
+      for (let j = 1; j < width; j++) {
         const d = (words[a * width + j] as number) - (words[b * width + j] as number);
-        if (d !== 0) return d;
+        if (d !== 0) return d < 0;
       }
-      return (lengths[a] as number) - (lengths[b] as number) || a - b;
-    });
-    return new FamilyIndex(this, order);
+      return (lengths[a] as number) - (lengths[b] as number) < 0 || (lengths[a] === lengths[b] && a < b);
+    };
+    for (let i = 1; width > 1 && i < n; i++) {
+      const cur = order[i] as number;
+      let k = i - 1;
+      while (k >= 0 && words[(order[k] as number) * width] === words[cur * width] && before(cur, order[k] as number)) {
+        order[k + 1] = order[k] as number;
+        k--;
+      }
+      order[k + 1] = cur;
+    }
+    return FamilyIndex.build(this, order);
   }
 }
 
 /** Prefixes of one family sorted by (start, length), with their last addresses and parents. */
 class FamilyIndex {
-  private readonly width: number;
-  private readonly starts: Uint32Array;
-  private readonly ends: Uint32Array;
-  /** Per prefix: the innermost other prefix containing it, or -1. */
-  private readonly parents: Int32Array;
-  /** Per prefix: its index in the table's ranges. */
-  readonly owners: Int32Array;
+  constructor(
+    private readonly width: number,
+    private readonly starts: Uint32Array,
+    private readonly ends: Uint32Array,
+    /** Per prefix: the innermost other prefix containing it, or -1. */
+    private readonly parents: Int32Array,
+    /** Per prefix: whose it is. */
+    readonly owners: CloudRange[],
+  ) {}
 
-  constructor(family: FamilyBuilder, order: number[]) {
+  static build(family: FamilyBuilder, order: number[]): FamilyIndex {
     const width = family.width;
-    this.width = width;
     const n = order.length;
-    this.starts = new Uint32Array(n * width);
-    this.ends = new Uint32Array(n * width);
-    this.parents = new Int32Array(n);
-    this.owners = new Int32Array(n);
+    const f = new FamilyIndex(width, new Uint32Array(n * width), new Uint32Array(n * width), new Int32Array(n), []);
     const open: number[] = []; // prefixes enclosing the current one, outermost first
     let k = 0;
     for (let i = 0; i < n; i++) {
@@ -114,24 +139,57 @@ class FamilyIndex {
       const length = family.lengths[from] as number;
       for (let j = 0; j < width; j++) {
         const w = family.words[from * width + j] as number;
-        this.starts[k * width + j] = w;
-        this.ends[k * width + j] = (w | ~wordMask(length - 32 * j)) >>> 0;
+        f.starts[k * width + j] = w;
+        f.ends[k * width + j] = (w | ~wordMask(length - 32 * j)) >>> 0;
       }
-      this.owners[k] = family.owners[from] as number;
+      f.owners[k] = family.ranges[from] as CloudRange;
       // A repeated prefix replaces the previous copy.
-      if (k > 0 && length === family.lengths[order[i - 1] as number] && this.sameStart(k - 1, k)) {
-        this.owners[k - 1] = this.owners[k] as number;
+      if (k > 0 && length === family.lengths[order[i - 1] as number] && f.sameStart(k - 1, k)) {
+        f.owners[k - 1] = f.owners[k] as CloudRange;
         continue;
       }
-      while (open.length > 0 && !this.contains(open.at(-1) as number, this.starts, k)) open.pop();
-      this.parents[k] = open.at(-1) ?? -1;
+      while (open.length > 0 && !f.contains(open.at(-1) as number, f.starts, k)) open.pop();
+      f.parents[k] = open.at(-1) ?? -1;
       open.push(k);
       k++;
     }
-    this.starts = this.starts.slice(0, k * width);
-    this.ends = this.ends.slice(0, k * width);
-    this.parents = this.parents.slice(0, k);
-    this.owners = this.owners.slice(0, k);
+    f.owners.length = k;
+    return new FamilyIndex(
+      width,
+      f.starts.slice(0, k * width),
+      f.ends.slice(0, k * width),
+      f.parents.slice(0, k),
+      f.owners,
+    );
+  }
+
+  /** As plain arrays, owners as indexes into `rangeIds`. */
+  toJSON(rangeIds: Map<CloudRange, number>): FamilyJson {
+    return {
+      starts: Array.from(this.starts),
+      ends: Array.from(this.ends),
+      parents: Array.from(this.parents),
+      owners: this.owners.map((r) => rangeIds.get(r) as number),
+    };
+  }
+
+  static fromJSON(width: number, json: FamilyJson, ranges: CloudRange[]): FamilyIndex {
+    const n = json.parents.length;
+    if (json.starts.length !== n * width || json.ends.length !== n * width || json.owners.length !== n) {
+      throw new Error("inconsistent index");
+    }
+    const owners = json.owners.map((i) => {
+      const r = ranges[i];
+      if (!r) throw new Error("inconsistent index");
+      return r;
+    });
+    return new FamilyIndex(
+      width,
+      Uint32Array.from(json.starts),
+      Uint32Array.from(json.ends),
+      Int32Array.from(json.parents),
+      owners,
+    );
   }
 
   private sameStart(a: number, b: number): boolean {
@@ -176,76 +234,103 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** Collects the prefixes of the range files, then builds the table. */
+/** [prefix key, region key] of each list in the official formats. */
+type Keys = readonly [string, string];
+const AWS_V4: Keys = ["ip_prefix", "region"];
+const AWS_V6: Keys = ["ipv6_prefix", "region"];
+const GCP_V4: Keys = ["ipv4Prefix", "scope"];
+const GCP_V6: Keys = ["ipv6Prefix", "scope"];
+
 export class RangeTableBuilder {
-  private readonly ranges: CloudRange[] = [];
   private readonly v4 = new FamilyBuilder(1);
   private readonly v6 = new FamilyBuilder(4);
+  private problems: string[] = [];
 
-  /**
-   * Adds `json[listKey][*]`: each item's `prefixKey` (or, if present, `v6Key`) and its
-   * `regionKey`. Returns the problems found, as `listKey[i].key: message`.
-   */
-  private addList(
-    cloud: Cloud,
-    json: unknown,
-    listKey: string,
-    keys: { v4?: string; v6?: string; region: string },
-    required: boolean,
-  ): string[] {
-    const problems: string[] = [];
-    const list = isObject(json) ? json[listKey] : undefined;
-    if (!Array.isArray(list) || (required && list.length === 0)) {
-      return [`${listKey}: ${required ? "missing or empty array" : "missing array"}`];
-    }
-    for (let i = 0; i < list.length && problems.length < 20; i++) {
-      const item: unknown = list[i];
-      if (!isObject(item)) {
-        problems.push(`${listKey}[${i}]: not an object`);
-        continue;
-      }
-      const v6 = keys.v6 !== undefined && (keys.v4 === undefined || keys.v6 in item);
-      const prefixKey = (v6 ? keys.v6 : keys.v4) as string;
-      const prefix = item[prefixKey];
-      const region = item[keys.region];
-      if (typeof region !== "string" || region === "") {
-        problems.push(`${listKey}[${i}].${keys.region}: missing`);
-      } else if (typeof prefix !== "string" || !(v6 ? this.v6 : this.v4).add(prefix, this.ranges.length)) {
-        problems.push(`${listKey}[${i}].${prefixKey}: ${JSON.stringify(prefix)} is not an IPv${v6 ? 6 : 4} prefix`);
-      } else {
-        this.ranges.push({ cloud, region, prefix });
-      }
-    }
-    return problems;
+  /** `json[key]` as an array (non-empty if `required`), else a recorded problem and []. */
+  private list(json: unknown, key: string, required: boolean): unknown[] {
+    const list = isObject(json) ? json[key] : undefined;
+    if (Array.isArray(list) && (list.length > 0 || !required)) return list;
+    this.problems.push(`${key}: ${required ? "missing or empty array" : "missing array"}`);
+    return [];
   }
 
-  /** An AWS `ip-ranges.json`: every prefix of every service, keyed by `region`. */
+  /** One entry, `list[i]` in problems, with its prefix and region keys. */
+  private add(cloud: Cloud, v6: boolean, prefix: unknown, region: unknown, list: string, i: number, keys: Keys) {
+    if (this.problems.length >= 20) return;
+    if (typeof region !== "string" || region === "") this.problems.push(`${list}[${i}].${keys[1]}: missing`);
+    else if (typeof prefix !== "string" || !(v6 ? this.v6 : this.v4).add({ cloud, region, prefix })) {
+      this.problems.push(`${list}[${i}].${keys[0]}: ${JSON.stringify(prefix)} is not an IPv${v6 ? 6 : 4} prefix`);
+    }
+  }
+
+  private notObject(at: string): void {
+    this.problems.push(`${at}: not an object`);
+  }
+
+  /** An AWS `ip-ranges.json`: every prefix of every service, keyed by `region`. Returns the problems. */
   addAws(json: unknown): string[] {
-    return [
-      ...this.addList("aws", json, "prefixes", { v4: "ip_prefix", region: "region" }, true),
-      ...this.addList("aws", json, "ipv6_prefixes", { v6: "ipv6_prefix", region: "region" }, false),
-    ];
+    this.problems = [];
+    // Plain loops with named fields: the start-up path, and the objects share one shape.
+    const v4 = this.list(json, "prefixes", true);
+    for (let i = 0; i < v4.length; i++) {
+      const p = v4[i];
+      if (!isObject(p)) this.notObject(`prefixes[${i}]`);
+      else this.add("aws", false, p.ip_prefix, p.region, "prefixes", i, AWS_V4);
+    }
+    const v6 = this.list(json, "ipv6_prefixes", false);
+    for (let i = 0; i < v6.length; i++) {
+      const p = v6[i];
+      if (!isObject(p)) this.notObject(`ipv6_prefixes[${i}]`);
+      else this.add("aws", true, p.ipv6_prefix, p.region, "ipv6_prefixes", i, AWS_V6);
+    }
+    return this.problems;
   }
 
-  /** A GCP `cloud.json`: every prefix, keyed by `scope` (a region, or `global`). */
+  /** A GCP `cloud.json`: every prefix, keyed by `scope` (a region, or `global`). Returns the problems. */
   addGcp(json: unknown): string[] {
-    return this.addList("gcp", json, "prefixes", { v4: "ipv4Prefix", v6: "ipv6Prefix", region: "scope" }, true);
+    this.problems = [];
+    const list = this.list(json, "prefixes", true);
+    for (let i = 0; i < list.length; i++) {
+      const p = list[i];
+      if (!isObject(p)) this.notObject(`prefixes[${i}]`);
+      else if (p.ipv6Prefix !== undefined) {
+        this.add("gcp", true, p.ipv6Prefix, p.scope, "prefixes", i, GCP_V6);
+      } else this.add("gcp", false, p.ipv4Prefix, p.scope, "prefixes", i, GCP_V4);
+    }
+    return this.problems;
   }
 
   build(): RangeTable {
-    return new RangeTable(this.ranges, this.v4.build(), this.v6.build());
+    return new RangeTable(this.v4.build(), this.v6.build());
   }
+}
+
+interface FamilyJson {
+  starts: number[];
+  ends: number[];
+  parents: number[];
+  owners: number[];
+}
+
+/** The build-time index of the range files (see `loadRangeTable`). */
+interface IndexJson {
+  format: 1;
+  /** sha256 of each range file the index was built from. */
+  sources: Record<keyof typeof RANGE_FILES, string>;
+  ranges: [Cloud, string, string][];
+  v4: FamilyJson;
+  v6: FamilyJson;
 }
 
 export class RangeTable {
   constructor(
-    private readonly ranges: readonly CloudRange[],
     private readonly v4: FamilyIndex,
     private readonly v6: FamilyIndex,
   ) {}
 
-  /** Number of prefixes loaded (as listed, repeats included). */
+  /** Number of distinct prefixes loaded. */
   get size(): number {
-    return this.ranges.length;
+    return this.v4.owners.length + this.v6.owners.length;
   }
 
   /** The most specific range containing the address, if any. */
@@ -253,36 +338,96 @@ export class RangeTable {
     if (ip.zoned) return undefined;
     const family = ip.words.length === 1 ? this.v4 : this.v6;
     const k = family.find(ip.words);
-    return k < 0 ? undefined : this.ranges[family.owners[k] as number];
+    return k < 0 ? undefined : family.owners[k];
+  }
+
+  /** The table as an index for the range files with these hashes. */
+  toIndex(sources: IndexJson["sources"]): IndexJson {
+    const ranges = [...new Set([...this.v4.owners, ...this.v6.owners])];
+    const ids = new Map(ranges.map((r, i) => [r, i]));
+    return {
+      format: 1,
+      sources,
+      ranges: ranges.map((r) => [r.cloud, r.region, r.prefix]),
+      v4: this.v4.toJSON(ids),
+      v6: this.v6.toJSON(ids),
+    };
+  }
+
+  /** The table from an index, if it was built from range files with these hashes. */
+  static fromIndex(json: unknown, sources: IndexJson["sources"]): RangeTable | undefined {
+    const index = json as IndexJson;
+    if (index?.format !== 1 || index.sources?.aws !== sources.aws || index.sources?.gcp !== sources.gcp)
+      return undefined;
+    try {
+      const ranges = index.ranges.map(([cloud, region, prefix]) => ({ cloud, region, prefix }));
+      return new RangeTable(FamilyIndex.fromJSON(1, index.v4, ranges), FamilyIndex.fromJSON(4, index.v6, ranges));
+    } catch {
+      return undefined;
+    }
   }
 }
 
-function readJson(path: string): unknown {
-  let text: string;
+/** Written next to the range files by `npm run ranges:update`; used only while it matches them. */
+export const INDEX_FILE = "ranges-index.json";
+
+function read(path: string): Buffer {
   try {
-    text = readFileSync(path, "utf8");
+    return readFileSync(path);
   } catch (err) {
     throw new RangesError([`${path}: cannot read: ${(err as Error).message}`]);
   }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new RangesError([`${path}: not valid JSON: ${(err as Error).message}`]);
-  }
 }
 
-/** Reads both official range files from a directory and builds the matcher. */
-export function loadRangeTable(dir: string): RangeTable {
+const sha256 = (data: Buffer) => createHash("sha256").update(data).digest("hex");
+
+/** The official files' contents and hashes. */
+function readSources(dir: string) {
+  const aws = read(join(dir, RANGE_FILES.aws));
+  const gcp = read(join(dir, RANGE_FILES.gcp));
+  return { files: { aws, gcp }, sources: { aws: sha256(aws), gcp: sha256(gcp) } };
+}
+
+/** Parses both official range files (bytes) into the matcher; RangesError names the file and the problems. */
+function parseSources(dir: string, files: { aws: Buffer; gcp: Buffer }): RangeTable {
   const builder = new RangeTableBuilder();
-  for (const [file, add] of [
-    [RANGE_FILES.aws, (json: unknown) => builder.addAws(json)],
-    [RANGE_FILES.gcp, (json: unknown) => builder.addGcp(json)],
-  ] as const) {
-    const path = join(dir, file);
-    const problems = add(readJson(path));
+  for (const cloud of ["aws", "gcp"] as const) {
+    const path = join(dir, RANGE_FILES[cloud]);
+    let json: unknown;
+    try {
+      json = JSON.parse(files[cloud].toString("utf8"));
+    } catch (err) {
+      throw new RangesError([`${path}: not valid JSON: ${(err as Error).message}`]);
+    }
+    const problems = cloud === "aws" ? builder.addAws(json) : builder.addGcp(json);
     if (problems.length > 0) {
       throw new RangesError([`${path}: not in the expected format:`, ...problems.map((p) => `  ${p}`)]);
     }
   }
   return builder.build();
+}
+
+/**
+ * Reads both official range files from a directory and builds the matcher. Parsing
+ * them costs ~70 ms of a single CPU at start-up, so when `ranges-index.json` (written
+ * at image build by ranges:update) holds the same files' hashes, it is used instead;
+ * a stale, foreign or damaged index is ignored.
+ */
+export function loadRangeTable(dir: string): RangeTable {
+  const { files, sources } = readSources(dir);
+  try {
+    const indexed = RangeTable.fromIndex(JSON.parse(readFileSync(join(dir, INDEX_FILE), "utf8")), sources);
+    if (indexed) return indexed;
+  } catch {
+    // no index, or not JSON: parse the files
+  }
+  return parseSources(dir, files);
+}
+
+/** Parses the range files in a directory and writes their index beside them (build time). */
+export function writeRangeIndex(dir: string): RangeTable {
+  const { files, sources } = readSources(dir);
+  const table = parseSources(dir, files);
+  writeFileSync(join(dir, INDEX_FILE), JSON.stringify(table.toIndex(sources)));
+  return table;
 }

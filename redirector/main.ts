@@ -11,6 +11,7 @@ import { createRedirector } from "./server";
 /** Cloud Run waits 10 s after SIGTERM; we promise 5 s. */
 const SHUTDOWN_GRACE_MS = 4000;
 const SHUTDOWN_DEADLINE_MS = 4800;
+const WARM_DELAY_MS = 500;
 
 function load() {
   try {
@@ -43,8 +44,10 @@ async function main(): Promise<void> {
     },
     "listening",
   );
-  // Ready before the HTTP client is even loaded: load it now, off the start-up path.
-  setImmediate(() => redirector.checker.warm());
+  // The HTTP client for mirror HEADs takes ~60 ms to load and only blob requests need
+  // it: load it shortly after start-up rather than before the first /healthz (the
+  // first cold-start request is usually a manifest). A blob request before then loads it.
+  setTimeout(() => redirector.checker.warm(), WARM_DELAY_MS).unref();
 
   const stop = (signal: string) => {
     logger.info({ signal }, "shutting down");

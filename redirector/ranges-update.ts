@@ -5,13 +5,15 @@
  *
  * Run at image build time. Each file is checked with the redirector's own parser before
  * it replaces the old one (written to a temporary name, then renamed), so a truncated
- * or reformatted download fails the build instead of the service's start.
+ * or reformatted download fails the build instead of the service's start. Then the
+ * parsed table is written beside them as ranges-index.json, which the service loads
+ * instead of parsing while its recorded hashes match the files.
  * AWS_IP_RANGES_URL and GCP_IP_RANGES_URL override the sources (tests use a local server).
  */
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_RANGES_DIR } from "./config";
-import { RANGE_FILES, RangeTableBuilder } from "./ip-ranges";
+import { INDEX_FILE, RANGE_FILES, RangeTableBuilder, writeRangeIndex } from "./ip-ranges";
 
 export const SOURCES = {
   aws: { env: "AWS_IP_RANGES_URL", url: "https://ip-ranges.amazonaws.com/ip-ranges.json" },
@@ -52,7 +54,9 @@ export async function updateRanges(env: NodeJS.ProcessEnv): Promise<string[]> {
     writeFileSync(`${path}.tmp`, texts[i] as string);
     renameSync(`${path}.tmp`, path);
   });
-  return written;
+  // The pre-parsed index the service loads at start while it matches these files.
+  writeRangeIndex(dir);
+  return [...written, join(dir, INDEX_FILE)];
 }
 
 if (require.main === module) {

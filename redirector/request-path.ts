@@ -64,6 +64,11 @@ const PAGES: Record<string, RequestTarget> = {
   "/v2/_catalog": { kind: "page", page: "catalog" },
 };
 
+/** A `.` or `..` segment anywhere in a decoded path. */
+const DOT_SEGMENT = /(?:^|\/)\.\.?(?:\/|$)/;
+/** A decoded path that needs neither cleaning nor encoding: non-empty segments of safe bytes. */
+const CLEAN_PATH = /^(?:\/[A-Za-z0-9\-._~!$&'()*+,;=:@]+)+$/;
+
 export function parseRequestTarget(target: string): RequestTarget {
   // Absolute form (`GET http://host/v2/...`) names the same resource as its path.
   const rawTarget = target.charCodeAt(0) === 47 /* / */ ? target : target.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, "");
@@ -77,34 +82,40 @@ export function parseRequestTarget(target: string): RequestTarget {
   } catch {
     return { kind: "invalid", reason: "malformed percent-encoding in path" };
   }
-  if (CONTROL.test(path)) return { kind: "invalid", reason: "control character in path" };
-  const segments = path.split("/");
-  if (segments.some((s) => s === "." || s === "..")) return { kind: "invalid", reason: "dot segment in path" };
+  // Most paths are clean already: then they hold no control character either.
+  const isClean = CLEAN_PATH.test(path);
+  if (!isClean && CONTROL.test(path)) return { kind: "invalid", reason: "control character in path" };
+  if (DOT_SEGMENT.test(path)) return { kind: "invalid", reason: "dot segment in path" };
 
   const page = PAGES[path];
   if (page) return page;
-  if (segments[1] !== "v2") return { kind: "not-found" };
+  if (!path.startsWith("/v2/")) return { kind: "not-found" };
 
   // Empty segments (`//`, a trailing `/`) are dropped, as upstream's path.Clean does.
-  const parts = segments.slice(2).filter((s) => s !== "");
-  const n = parts.length;
-  const api = n >= 3 ? parts[n - 2] : undefined;
-  const reference = parts[n - 1] as string;
-  const registry = {
-    kind: "registry" as const,
-    path: `/${parts.map(encodeSegment).join("/")}`,
+  const rest = path.slice(3);
+  const clean = isClean
+    ? rest
+    : `/${rest
+        .split("/")
+        .filter((s) => s !== "")
+        .map(encodeSegment)
+        .join("/")}`;
+  // `/<name>/<api>/<reference>`, where the name has at least one segment.
+  const last = clean.lastIndexOf("/");
+  const prev = last > 0 ? clean.lastIndexOf("/", last - 1) : -1;
+  const apiSegment = prev > 0 ? clean.slice(prev + 1, last) : "";
+  const reference = clean.slice(last + 1);
+  let api: RegistryApi = "other";
+  if (apiSegment === "manifests" || apiSegment === "referrers") api = apiSegment;
+  else if (apiSegment === "tags" && reference === "list") api = "tags";
+  else if (apiSegment === "blobs" && DIGEST.test(reference)) api = "blobs";
+  // Digests and cosign tags contain only safe bytes: encoded and decoded forms agree.
+  return {
+    kind: "registry",
+    api,
+    path: clean,
     query: rawQuery && safeQuery(rawQuery),
+    digest: api === "blobs" ? reference : undefined,
+    signature: api === "manifests" && COSIGN_TAG.test(reference),
   };
-  switch (api) {
-    case "manifests":
-      return { ...registry, api, signature: COSIGN_TAG.test(reference) };
-    case "blobs":
-      return DIGEST.test(reference) ? { ...registry, api, digest: reference } : { ...registry, api: "other" };
-    case "tags":
-      return { ...registry, api: reference === "list" ? "tags" : "other" };
-    case "referrers":
-      return { ...registry, api };
-    default:
-      return { ...registry, api: "other" };
-  }
 }

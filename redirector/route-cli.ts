@@ -15,7 +15,7 @@ import { ConfigError, DEFAULT_RANGES_DIR, parseRoutingTable } from "./config";
 import { ExistenceChecker } from "./existence";
 import { parseIp } from "./ip";
 import { loadRangeTable, RangesError } from "./ip-ranges";
-import { type Decision, Router, settleBlob } from "./router";
+import { type Decision, Router, reason, settleBlob } from "./router";
 
 const USAGE =
   "usage: npm run route -- --config <file> --ip <addr> [--ranges <dir>] [--method GET|HEAD] [--json] <path>";
@@ -55,7 +55,7 @@ export async function explainRoute(args: string[], env: NodeJS.ProcessEnv): Prom
   const router = new Router(table, loadRangeTable(values.ranges ?? (env.RANGES_DIR || DEFAULT_RANGES_DIR)));
   const request = { method: values.method, path, ip: values.ip };
   // As a direct request from `ip`: no X-Forwarded-For, the address is the socket's.
-  const decision = router.decide(values.method, path, undefined, values.ip);
+  const decision = router.decide(values.method, path, [], values.ip);
   if (!decision.mirror) return { request, decision };
   const checker = new ExistenceChecker(table.existenceCheck);
   try {
@@ -79,7 +79,7 @@ export function formatReport({ request, decision: d, existence }: RouteReport): 
     ["mirror", d.mirror?.base],
     ["existence", existence],
     ["decision", d.location ? `${d.status} -> ${d.location} (${d.target})` : `${d.status}`],
-    ["reason", d.reason],
+    ["reason", reason(d)],
   ];
   return lines
     .filter(([, v]) => v !== undefined)

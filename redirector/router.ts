@@ -3,10 +3,10 @@
  * ranges. Blob requests that may go to a mirror come back with the mirror to ask; the
  * caller asks it (existence.ts) and completes the decision with `settleBlob`.
  */
-import { clientIp } from "./client-ip";
+import { clientIp, firstHeader } from "./client-ip";
 import type { Existence } from "./existence";
 import type { CloudRange, RangeTable } from "./ip-ranges";
-import { encodeSegment, parseRequestTarget, type RegistryApi } from "./request-path";
+import { parseRequestTarget, type RegistryApi } from "./request-path";
 import type { RoutingTable } from "./routing-table";
 
 export type Route =
@@ -35,8 +35,8 @@ export interface Client {
 export interface Decision {
   status: 200 | 307 | 400 | 404 | 405;
   route: Route;
-  /** Why, in words: what an operator reads in the log line or the route CLI. */
-  reason: string;
+  /** The rule that applied, in words (see `reason()` for the whole story). */
+  rule: string;
   /** For 307: where to. */
   location?: string;
   /** Which kind of host `location` is on. */
@@ -47,6 +47,8 @@ export interface Decision {
   client?: Client;
   /** For blobs that may be served by a mirror: ask it before redirecting (location is the fallback). */
   mirror?: { base: string; url: string };
+  /** What the mirror's existence check said, once asked. */
+  existence?: string;
 }
 
 const API_ROUTE: Record<RegistryApi, Route> = {
@@ -57,23 +59,35 @@ const API_ROUTE: Record<RegistryApi, Route> = {
   other: "other",
 };
 
-/** Only these characters may follow a configured base in a Location we build. */
-const SAFE_SUFFIX = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]*$/;
+/** What a request may contribute to a Location: a path and a query of URL-safe characters. */
+const SAFE_PART = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]*$/;
 
-/** The one place a Location is assembled: a configured base plus a path we encoded. */
-function locate(base: string, suffix: string): string {
-  // Defence in depth: request-path.ts already encodes everything else.
-  if (!SAFE_SUFFIX.test(suffix)) throw new Error(`unsafe Location suffix ${JSON.stringify(suffix)}`);
-  return base + suffix;
+/**
+ * Locations are a configured base (validated at start) plus the request's path and
+ * query as request-path.ts re-encoded them. Checked again here, once per request, so
+ * that a bug there can never become a header injection or an open redirect.
+ */
+function assertSafe(part: string): string {
+  if (!SAFE_PART.test(part)) throw new Error(`unsafe Location part ${JSON.stringify(part)}`);
+  return part;
 }
 
-function describeClient(c: Client): string {
-  return c.cloud ? `${c.cloud}/${c.region} (${c.prefix})` : `${c.ip} (in no cloud range)`;
+/** Why a request went where it went, in one line for logs and the route CLI. */
+export function reason(d: Decision): string {
+  const c = d.client;
+  const who = !c
+    ? ""
+    : c.cloud
+      ? `client ${c.cloud}/${c.region} (${c.prefix}): `
+      : `client ${c.ip} (in no cloud range): `;
+  const asked = d.existence === undefined ? "" : `; ${d.existence}${d.target === "upstream" ? ", so upstream" : ""}`;
+  return who + d.rule + asked;
 }
 
 export class Router {
   private readonly mirrors: Map<string, string>;
   private readonly upstreamRepo: string;
+  private readonly routeOfRange = new Map<CloudRange, string>();
 
   constructor(
     private readonly table: RoutingTable,
@@ -83,75 +97,91 @@ export class Router {
     this.upstreamRepo = `/v2/${table.upstream.path}`;
   }
 
-  /** The cloud range of an address, if any (exposed for the route CLI). */
-  lookup(ip: Parameters<RangeTable["lookup"]>[0]): CloudRange | undefined {
-    return this.ranges.lookup(ip);
-  }
-
-  decide(method: string, url: string, forwardedFor: string | undefined, socketAddress: string | undefined): Decision {
+  /**
+   * Decides a request. `rawHeaders` are Node's raw header list (only the first
+   * X-Forwarded-For line is read, for blobs); `socketAddress` is the peer's address.
+   */
+  decide(method: string, url: string, rawHeaders: readonly string[], socketAddress: string | undefined): Decision {
     if (method !== "GET" && method !== "HEAD") {
-      return { status: 405, route: "method", reason: `method ${method}`, body: "Only GET and HEAD are allowed.\n" };
+      return { status: 405, route: "method", rule: `method ${method}`, body: "Only GET and HEAD are allowed.\n" };
     }
     const t = parseRequestTarget(url);
     switch (t.kind) {
       case "invalid":
-        return { status: 400, route: "invalid", reason: t.reason, body: `Bad request: ${t.reason}.\n` };
+        return { status: 400, route: "invalid", rule: t.reason, body: `Bad request: ${t.reason}.\n` };
       case "not-found":
-        return { status: 404, route: "not-found", reason: "no such route", body: "404 page not found\n" };
+        return { status: 404, route: "not-found", rule: "no such route", body: "404 page not found\n" };
       case "page":
         return this.page(t.page);
     }
-    const query = t.query ? `?${t.query}` : "";
-    const upstream = locate(this.table.upstream.endpoint, `${this.upstreamRepo}${t.path}${query}`);
-    const route = API_ROUTE[t.api];
+    const suffix = `${this.upstreamRepo}${assertSafe(t.path)}${t.query ? `?${assertSafe(t.query)}` : ""}`;
     if (t.signature && this.table.signatureUpstream) {
-      const location = locate(this.table.signatureUpstream, `${this.upstreamRepo}${t.path}${query}`);
-      return { status: 307, route: "signature", reason: "cosign tag", location, target: "signature-upstream" };
+      const location = this.table.signatureUpstream + suffix;
+      return { status: 307, route: "signature", rule: "cosign tag", location, target: "signature-upstream" };
     }
-    if (!t.digest) return { status: 307, route, reason: "registry API", location: upstream, target: "upstream" };
-    return this.blob(t.digest, upstream, forwardedFor, socketAddress);
+    const upstream = this.table.upstream.endpoint + suffix;
+    if (!t.digest)
+      return { status: 307, route: API_ROUTE[t.api], rule: "registry API", location: upstream, target: "upstream" };
+    return this.blob(t.digest, upstream, firstHeader(rawHeaders, "x-forwarded-for"), socketAddress);
+  }
+
+  /** The mirror route of a client range, remembered per range (ranges are shared objects). */
+  private mirrorFor(range: CloudRange): string | undefined {
+    let base = this.routeOfRange.get(range);
+    if (base === undefined) {
+      base = this.mirrors.get(`${range.cloud}/${range.region}`) ?? "";
+      this.routeOfRange.set(range, base);
+    }
+    return base || undefined;
   }
 
   private page(page: "info" | "privacy" | "healthz" | "api-version" | "catalog"): Decision {
     switch (page) {
       case "info":
-        return { status: 307, route: page, reason: "info page", location: this.table.infoUrl, target: "page" };
+        return { status: 307, route: page, rule: "info page", location: this.table.infoUrl, target: "page" };
       case "privacy":
-        return { status: 307, route: page, reason: "privacy page", location: this.table.privacyUrl, target: "page" };
+        return { status: 307, route: page, rule: "privacy page", location: this.table.privacyUrl, target: "page" };
       case "healthz":
-        return { status: 200, route: page, reason: "ready", body: "ok\n" };
+        return { status: 200, route: page, rule: "ready", body: "ok\n" };
       case "api-version":
-        return { status: 200, route: page, reason: "registry API version check", body: "" };
+        return { status: 200, route: page, rule: "registry API version check", body: "" };
       case "catalog":
-        return { status: 404, route: page, reason: "catalog disabled", body: "_catalog is not supported\n" };
+        return { status: 404, route: page, rule: "catalog disabled", body: "_catalog is not supported\n" };
     }
   }
 
   private blob(digest: string, upstream: string, forwardedFor?: string, socketAddress?: string): Decision {
     const resolved = clientIp(forwardedFor, socketAddress);
-    if (!resolved.ok) {
-      return { status: 400, route: "blob", reason: resolved.error, body: `${resolved.error}\n` };
-    }
+    if (!resolved.ok) return { status: 400, route: "blob", rule: resolved.error, body: `${resolved.error}\n` };
     const range = this.ranges.lookup(resolved.ip);
-    const client: Client = range ? { ip: resolved.text, ...range } : { ip: resolved.text };
-    const fallback = { status: 307 as const, route: "blob" as const, location: upstream, target: "upstream" as const };
-    if (range && this.table.upstreamClouds.includes(range.cloud)) {
-      return { ...fallback, client, reason: `client ${describeClient(client)} is in an upstream cloud` };
-    }
-    const routed = range && this.mirrors.get(`${range.cloud}/${range.region}`);
-    const base = routed ?? this.table.defaultBlobBaseUrl;
-    const why = `client ${describeClient(client)}: ${routed ? "mirror route" : "no mirror route"}`;
-    if (!base) return { ...fallback, client, reason: `${why}, no default blob base` };
-    const url = locate(base, `/containers/images/${encodeSegment(digest)}`);
-    return { ...fallback, client, reason: routed ? why : `${why}, default blob base`, mirror: { base, url } };
+    const client: Client = range
+      ? { ip: resolved.text, cloud: range.cloud, region: range.region, prefix: range.prefix }
+      : { ip: resolved.text };
+    const upstreamCloud = !!range && this.table.upstreamClouds.includes(range.cloud);
+    const routed = range && !upstreamCloud ? this.mirrorFor(range) : undefined;
+    const base = upstreamCloud ? undefined : (routed ?? this.table.defaultBlobBaseUrl);
+    const rule = upstreamCloud
+      ? "upstream cloud"
+      : routed
+        ? "mirror route"
+        : `no mirror route, ${base ? "default blob base" : "no default blob base"}`;
+    return {
+      status: 307,
+      route: "blob",
+      rule,
+      location: upstream,
+      target: "upstream",
+      client,
+      // The digest matched the OCI grammar: URL-safe characters only.
+      mirror: base ? { base, url: `${base}/containers/images/${digest}` } : undefined,
+    };
   }
 }
 
 /** Completes a blob decision with what the mirror said: redirect there, or upstream. */
 export function settleBlob(decision: Decision, existence: Existence): Decision {
   if (!decision.mirror) return decision;
-  const reason = `${decision.reason}; ${existence.detail}`;
   return existence.exists
-    ? { ...decision, reason, location: decision.mirror.url, target: "mirror" }
-    : { ...decision, reason: `${reason}: upstream` };
+    ? { ...decision, existence: existence.detail, location: decision.mirror.url, target: "mirror" }
+    : { ...decision, existence: existence.detail };
 }

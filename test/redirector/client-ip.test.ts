@@ -1,4 +1,4 @@
-import { clientIp, firstForwardedFor } from "../../redirector/client-ip";
+import { clientIp, firstHeader } from "../../redirector/client-ip";
 
 const ip = (xff: string | undefined, socket?: string) => {
   const r = clientIp(xff, socket);
@@ -41,11 +41,11 @@ describe("clientIp", () => {
   });
 });
 
-describe("firstForwardedFor", () => {
+describe("firstHeader", () => {
   it("returns the first X-Forwarded-For line only, whatever its case", () => {
     const raw = ["Host", "x", "x-forwarded-for", "35.180.1.1,1.1.1.1", "X-Forwarded-For", "35.220.26.1,1.1.1.1"];
-    expect(firstForwardedFor(raw)).toBe("35.180.1.1,1.1.1.1");
-    expect(firstForwardedFor(["X-FORWARDED-FOR", "a,b"])).toBe("a,b");
-    expect(firstForwardedFor(["Host", "x"])).toBeUndefined();
+    expect(firstHeader(raw, "x-forwarded-for")).toBe("35.180.1.1,1.1.1.1");
+    expect(firstHeader(["X-FORWARDED-FOR", "a,b"], "x-forwarded-for")).toBe("a,b");
+    expect(firstHeader(["Host", "x"], "x-forwarded-for")).toBeUndefined();
   });
 });

@@ -1,6 +1,7 @@
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseIp } from "../../redirector/ip";
-import { loadRangeTable, RangesError, RangeTableBuilder } from "../../redirector/ip-ranges";
+import { loadRangeTable, RangesError, RangeTableBuilder, writeRangeIndex } from "../../redirector/ip-ranges";
 import { AWS_RANGES, GCP_RANGES, IPS, writeRanges } from "./range-fixtures";
 
 const table = loadRangeTable(writeRanges());
@@ -74,7 +75,7 @@ describe("RangeTable.lookup", () => {
     expect(at("11.0.0.0")).toBe("everywhere");
     expect(at("2400:6500:0:9::1")).toBe("one");
     expect(at("2400:6500:0:9::2")).toBe("v6-everywhere");
-    expect(t.size).toBe(9);
+    expect(t.size).toBe(7); // distinct networks
   });
 
   it("agrees with a brute-force longest match on random addresses", () => {
@@ -161,5 +162,47 @@ describe("range files", () => {
     expect(load(bad)).toBe(
       `${join(bad, "gcp-cloud.json")}: not in the expected format:\n  prefixes[0].ipv4Prefix: "x" is not an IPv4 prefix`,
     );
+  });
+});
+
+describe("the build-time index", () => {
+  const sample = Object.values(IPS).concat("15.193.6.255", "2600:9000:5207::", "52.93.127.172", "52.93.127.173");
+  const regions = (dir: string) => {
+    const t = loadRangeTable(dir);
+    return sample.map((ip) => t.lookup(parseIp(ip) ?? { words: [], zoned: true })?.region);
+  };
+
+  it("answers exactly like parsing the files", () => {
+    const parsed = regions(writeRanges());
+    const dir = writeRanges();
+    expect(writeRangeIndex(dir).size).toBe(9);
+    expect(regions(dir)).toEqual(parsed);
+    expect(parsed).toContain("us-west-2");
+  });
+
+  it("is used while it matches the files, and ignored when stale or damaged", () => {
+    const dir = writeRanges();
+    writeRangeIndex(dir);
+    const indexPath = join(dir, "ranges-index.json");
+    const index = readFileSync(indexPath, "utf8");
+    // Proof that the index is what loads: rename a region in it.
+    writeFileSync(indexPath, index.replaceAll('"us-west-2"', '"from-index"'));
+    expect(regions(dir)).toContain("from-index");
+    // Damaged: inconsistent arrays, or not JSON at all. The files are parsed instead.
+    writeFileSync(indexPath, index.replace('"parents":[', '"parents":[0,'));
+    expect(regions(dir)).toContain("us-west-2");
+    writeFileSync(indexPath, "{");
+    expect(regions(dir)).toContain("us-west-2");
+    // Stale: the files changed since the index was written.
+    writeFileSync(indexPath, index.replaceAll('"us-west-2"', '"from-index"'));
+    writeFileSync(join(dir, "gcp-cloud.json"), JSON.stringify({ ...GCP_RANGES, syncToken: "2" }));
+    expect(regions(dir)).not.toContain("from-index");
+  });
+
+  it("does not hide broken range files", () => {
+    const dir = writeRanges();
+    writeRangeIndex(dir);
+    writeFileSync(join(dir, "aws-ip-ranges.json"), "{");
+    expect(() => loadRangeTable(dir)).toThrow(/aws-ip-ranges\.json: not valid JSON/);
   });
 });

@@ -111,7 +111,6 @@ describe("SIGTERM", () => {
     expect(Date.now() - signalled).toBeLessThan(5000);
     expect(child.stdout.map((l) => JSON.parse(l).message)).toEqual([
       "listening",
-      "200 healthz",
       "shutting down",
       "307 blob -> mirror",
       "stopped",

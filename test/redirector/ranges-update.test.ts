@@ -29,11 +29,12 @@ describe("ranges:update", () => {
     files["/gcp"] = JSON.stringify(GCP_RANGES);
     const dir = join(tempDir(), "ranges");
     expect(await updateRanges(env(dir))).toEqual([
-      `${join(dir, "aws-ip-ranges.json")} (8 prefixes)`,
+      `${join(dir, "aws-ip-ranges.json")} (7 prefixes)`,
       `${join(dir, "gcp-cloud.json")} (2 prefixes)`,
+      join(dir, "ranges-index.json"),
     ]);
     expect(JSON.parse(readFileSync(join(dir, "gcp-cloud.json"), "utf8"))).toEqual(GCP_RANGES);
-    expect(loadRangeTable(dir).size).toBe(10);
+    expect(loadRangeTable(dir).size).toBe(9);
   });
 
   it("fails without touching the old files when a download is broken", async () => {

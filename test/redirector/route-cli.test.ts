@@ -44,14 +44,14 @@ describe("npm run route", () => {
       `decision  307 -> ${UPSTREAM}/v2/k8s-artifacts-prod/images/pause/blobs/${DIGEST} (upstream)`,
     );
     expect(text).toContain(
-      "reason    client 192.0.2.1 (in no cloud range): no mirror route, default blob base; HEAD 403: upstream",
+      "reason    client 192.0.2.1 (in no cloud range): no mirror route, default blob base; HEAD 403, so upstream",
     );
   });
 
   it("explains requests that need no mirror", async () => {
     const before = mirror.heads;
     expect(await explain(IPS.gcp, `/v2/pause/blobs/${DIGEST}`)).toContain(
-      "reason    client gcp/europe-north1 (35.220.26.0/24) is in an upstream cloud",
+      "reason    client gcp/europe-north1 (35.220.26.0/24): upstream cloud",
     );
     expect(await explain(IPS.gcp, "/v2/pause/manifests/3.9")).toContain("route     manifest");
     expect(await explain(IPS.gcp, "/v2/%2e%2e/x")).toContain("decision  400");

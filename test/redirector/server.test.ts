@@ -79,9 +79,11 @@ describe("routes", () => {
 
   it("answers HEAD like GET, without a body", async () => {
     const res = await send(r.port, "/v2/pause/manifests/3.9", { method: "HEAD" });
+    const get = await send(r.port, "/v2/pause/manifests/3.9");
     expect(res.status).toBe(307);
     expect(res.headers.location).toBe(`${REPO}/pause/manifests/3.9`);
     expect(res.body).toBe("");
+    expect(res.headers["content-length"]).toBe(get.headers["content-length"]);
     const blobHead = await blob(r.port, IPS.awsParis, DIGEST, "HEAD");
     expect([blobHead.status, blobHead.headers.location, blobHead.body]).toEqual([307, blobUrl(paris), ""]);
   });
@@ -344,11 +346,26 @@ describe("logs", () => {
     expect(typeof r.logs.lines[0]?.time).toBe("string");
   });
 
-  it("does not log cache hits at the default level", async () => {
+  it("logs blob decisions at info; cache hits and path-only answers at debug", async () => {
+    await blob(r.port, IPS.awsParis);
+    await blob(r.port, IPS.awsParis);
+    await blob(r.port, IPS.gcp);
+    await send(r.port, "/v2/pause/manifests/3.9");
+    await send(r.port, "/nope");
+    expect(r.logs.lines.map((l) => [l.severity, l.message])).toEqual([
+      ["INFO", "307 blob -> mirror"],
+      ["INFO", "307 blob -> upstream"],
+    ]);
+    await r.stop();
+    r = await startRedirector(table({ paris: paris.base, oregon: oregon.base, fallback: fallback.base }), "debug");
     await blob(r.port, IPS.awsParis);
     await blob(r.port, IPS.awsParis);
     await send(r.port, "/v2/pause/manifests/3.9");
-    expect(r.logs.lines.map((l) => l.message)).toEqual(["307 blob -> mirror", "307 manifest -> upstream"]);
+    expect(r.logs.lines.map((l) => [l.severity, l.message, l.reason])).toEqual([
+      ["INFO", "307 blob -> mirror", "client aws/eu-west-3 (35.180.0.0/16): mirror route; HEAD 200"],
+      ["DEBUG", "307 blob -> mirror", "client aws/eu-west-3 (35.180.0.0/16): mirror route; cached: present"],
+      ["DEBUG", "307 manifest -> upstream", "registry API"],
+    ]);
   });
 
   it("logs refused requests as warnings", async () => {
