@@ -12,7 +12,7 @@
  *
  * Needs `wrk` (Debian package) and `taskset` (util-linux). Environment:
  * RANGES_DIR (default ../shared/data/ip-ranges), BENCH_SECONDS (5), BENCH_ROUNDS (3),
- * BENCH_CONNECTIONS (64).
+ * BENCH_CONNECTIONS (64), BENCH_NODE_OPTIONS (NODE_OPTIONS for the two servers, to try V8 flags).
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -85,7 +85,7 @@ const children = new Set<ChildProcess>();
 
 function startOnServerCore(script: string, env: Record<string, string>): ChildProcess {
   const child = spawn("taskset", ["-c", SERVER_CORE, process.execPath, script], {
-    env: { PATH: process.env.PATH ?? "", ...env },
+    env: { PATH: process.env.PATH ?? "", NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS ?? "", ...env },
     stdio: ["ignore", "ignore", "inherit"],
   });
   children.add(child);

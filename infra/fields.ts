@@ -61,8 +61,14 @@ export const Hostname = z.string().regex(HOSTNAME, {
   error: (iss) => `${show(iss.input)} is not a lowercase DNS name`,
 });
 
+/** Printable ASCII only: URLs end up in Location headers, and parsing hides CR/LF. */
+const UrlText = z.string().refine((v) => /^[\x21-\x7e]+$/.test(v), {
+  abort: true,
+  error: (iss) => `${show(iss.input)} must be printable ASCII (percent-encode)`,
+});
+
 /** An https URL to prefix paths with: no query, fragment, credentials or trailing slash. */
-export const HttpsBaseUrl = z.string().refine(
+export const HttpsBaseUrl = UrlText.refine(
   (v) => {
     try {
       const u = new URL(v);
@@ -74,7 +80,7 @@ export const HttpsBaseUrl = z.string().refine(
   { error: (iss) => `${show(iss.input)} is not an https URL without query, fragment or trailing "/"` },
 );
 
-export const HttpsUrl = z.string().refine(
+export const HttpsUrl = UrlText.refine(
   (v) => {
     try {
       return new URL(v).protocol === "https:";

@@ -27,9 +27,6 @@ export class ConfigError extends Error {
   }
 }
 
-/** Header-safe URL text: printable ASCII, no spaces (Location headers are built from it). */
-const PRINTABLE = /^[\x21-\x7e]+$/;
-
 /** Validates a routing table given as JSON text; `source` names it in messages. */
 export function parseRoutingTable(json: string, source: string): RoutingTable {
   let value: unknown;
@@ -40,22 +37,7 @@ export function parseRoutingTable(json: string, source: string): RoutingTable {
   }
   const parsed = RoutingTable.safeParse(value);
   if (!parsed.success) throw new ConfigError(describeIssues(parsed.error).map((line) => `${source}: ${line}`));
-  const table = parsed.data;
-  const urls: [string, string | undefined][] = [
-    ["upstream.endpoint", table.upstream.endpoint],
-    ["signatureUpstream", table.signatureUpstream],
-    ["infoUrl", table.infoUrl],
-    ["privacyUrl", table.privacyUrl],
-    ["defaultBlobBaseUrl", table.defaultBlobBaseUrl],
-    ...table.mirrors.map((m, i): [string, string] => [`mirrors[${i}].baseUrl`, m.baseUrl]),
-  ];
-  const unsafe = urls.filter(([, url]) => url !== undefined && !PRINTABLE.test(url));
-  if (unsafe.length > 0) {
-    throw new ConfigError(
-      unsafe.map(([key, url]) => `${source}: ${key}: ${JSON.stringify(url)} must be printable ASCII (percent-encode)`),
-    );
-  }
-  return table;
+  return parsed.data;
 }
 
 /** Reads the routing table from REDIRECTOR_CONFIG or REDIRECTOR_CONFIG_FILE. */

@@ -46,6 +46,11 @@ class Breaker {
     private readonly cooldownMs: number,
   ) {}
 
+  /** Open and cooling down: the mirror is failing now, whatever the cache remembers. */
+  isOpen(now: number): boolean {
+    return this.failures >= this.threshold && now < this.openUntil;
+  }
+
   /** Whether a HEAD may be sent now. After the cool-down, lets exactly one probe through. */
   allow(now: number): boolean {
     if (this.failures < this.threshold) return true;
@@ -143,11 +148,20 @@ export class ExistenceChecker {
 
   /** Whether the mirror at `base` holds the blob at `url` (which is under `base`). */
   check(base: string, url: string): Promise<Existence> {
+    const breaker = this.breakers.get(base);
+    // A cached "present" must not send clients to a mirror that is failing right now.
+    if (breaker?.isOpen(this.now())) {
+      return Promise.resolve({ exists: false, source: "breaker", detail: breaker.describe() });
+    }
     const cached = this.cached(url);
     if (cached) return Promise.resolve(cached);
     const pending = this.inFlight.get(url);
     if (pending) return pending;
-    let breaker = this.breakers.get(base);
+    return this.head(base, url, breaker);
+  }
+
+  private head(base: string, url: string, known: Breaker | undefined): Promise<Existence> {
+    let breaker = known;
     if (!breaker) {
       breaker = new Breaker(this.options.breakerFailures, this.options.breakerCooldownSeconds * 1000);
       this.breakers.set(base, breaker);

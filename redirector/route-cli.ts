@@ -2,6 +2,11 @@
  * The operator's "why did this client go there?":
  *
  *   npm run route -- --config <routing-table.json> --ip <client address> <request path>
+ *   npm run route -- --stack-file <Pulumi.x.yaml> [--region <cloud run region>] --ip ... <path>
+ *   npm run route -- --stack <name> [--region ...] --ip ... <path>
+ *
+ * With a stack, the table is the one infra/routing.ts derives for that region (default:
+ * the stack's first), so a config change can be checked before `pulumi up`.
  *
  * Runs the redirector's own decision for one request, asking the mirror for real when
  * a blob may be there, and prints the outcome with the reason: which rule, which
@@ -18,7 +23,7 @@ import { loadRangeTable, RangesError } from "./ip-ranges";
 import { type Decision, Router, reason, settleBlob } from "./router";
 
 const USAGE =
-  "usage: npm run route -- --config <file> --ip <addr> [--ranges <dir>] [--method GET|HEAD] [--json] <path>";
+  "usage: npm run route -- (--config <file> | --stack <name> | --stack-file <path> [--region <region>]) --ip <addr> [--ranges <dir>] [--method GET|HEAD] [--json] <path>";
 
 class UsageError extends Error {}
 
@@ -29,6 +34,27 @@ export interface RouteReport {
   existence?: string;
 }
 
+/** The routing table's JSON: from --config, or derived from a stack file by infra. */
+function routingTableText(values: { config?: string; stack?: string; "stack-file"?: string; region?: string }): string {
+  if (values.config) {
+    try {
+      return readFileSync(values.config, "utf8");
+    } catch (err) {
+      throw new ConfigError([`--config: cannot read ${values.config}: ${(err as Error).message}`]);
+    }
+  }
+  // Loaded only here: the service itself never depends on infra/.
+  const { routingTableFromStackFile } = require("../infra/stack-routing") as typeof import("../infra/stack-routing");
+  const { stackFilePath } = require("../tools/plan/stack-file") as typeof import("../tools/plan/stack-file");
+  const file = values["stack-file"] ?? stackFilePath(values.stack ?? "");
+  try {
+    return JSON.stringify(routingTableFromStackFile(file, values.region).table);
+  } catch (err) {
+    const problems = (err as { problems?: string[] }).problems ?? [(err as Error).message];
+    throw new ConfigError(problems);
+  }
+}
+
 /** Decides like the server would for a request from `ip`, asking the mirror if needed. */
 export async function explainRoute(args: string[], env: NodeJS.ProcessEnv): Promise<RouteReport> {
   const { values, positionals } = parseArgs({
@@ -36,6 +62,9 @@ export async function explainRoute(args: string[], env: NodeJS.ProcessEnv): Prom
     allowPositionals: true,
     options: {
       config: { type: "string" },
+      stack: { type: "string" },
+      "stack-file": { type: "string" },
+      region: { type: "string" },
       ip: { type: "string" },
       ranges: { type: "string" },
       method: { type: "string", default: "GET" },
@@ -43,15 +72,11 @@ export async function explainRoute(args: string[], env: NodeJS.ProcessEnv): Prom
     },
   });
   const path = positionals[0];
-  if (!values.config || !values.ip || !path || positionals.length > 1) throw new UsageError(USAGE);
+  const sources = [values.config, values.stack, values["stack-file"]].filter((s) => s !== undefined);
+  if (sources.length !== 1 || !values.ip || !path || positionals.length > 1) throw new UsageError(USAGE);
+  if (values.region && values.config) throw new UsageError("--region goes with --stack or --stack-file");
   if (!parseIp(values.ip)) throw new UsageError(`--ip: ${JSON.stringify(values.ip)} is not an IP address`);
-  let text: string;
-  try {
-    text = readFileSync(values.config, "utf8");
-  } catch (err) {
-    throw new ConfigError([`--config: cannot read ${values.config}: ${(err as Error).message}`]);
-  }
-  const table = parseRoutingTable(text, values.config);
+  const table = parseRoutingTable(routingTableText(values), values.config ?? "routing table");
   const router = new Router(table, loadRangeTable(values.ranges ?? (env.RANGES_DIR || DEFAULT_RANGES_DIR)));
   const request = { method: values.method, path, ip: values.ip };
   // As a direct request from `ip`: no X-Forwarded-For, the address is the socket's.

@@ -20,10 +20,19 @@ function parseUrl(value: string): URL | undefined {
   }
 }
 
-/** An absolute http(s) URL. */
-const HttpUrl = z.string().refine((v) => /^https?:$/.test(parseUrl(v)?.protocol ?? ""), {
-  error: (iss) => `${JSON.stringify(iss.input)} is not an http(s) URL`,
-});
+/**
+ * An absolute http(s) URL, written in printable ASCII: Location headers are built from
+ * it, and URL parsing would silently drop a CR/LF or tab rather than refuse it.
+ */
+const HttpUrl = z
+  .string()
+  .refine((v) => /^[\x21-\x7e]+$/.test(v), {
+    abort: true,
+    error: (iss) => `${JSON.stringify(iss.input)} must be printable ASCII (percent-encode)`,
+  })
+  .refine((v) => /^https?:$/.test(parseUrl(v)?.protocol ?? ""), {
+    error: (iss) => `${JSON.stringify(iss.input)} is not an http(s) URL`,
+  });
 
 /**
  * A base that paths are appended to: http(s), no query, no fragment, no trailing
@@ -64,11 +73,13 @@ export type MirrorRoute = z.infer<typeof MirrorRoute>;
 export const ExistenceCheck = z.strictObject({
   /** Budget for one HEAD to a mirror before the request falls back upstream. */
   timeoutMs: z.int().min(50).max(10_000).default(1500),
-  /** Blobs are content-addressed and written once: a hit stays true for long. */
-  positiveTtlSeconds: z
-    .int()
-    .min(1)
-    .default(24 * 3600),
+  /**
+   * Blobs are content-addressed and written once, so a hit could stay true for a day;
+   * but a cached hit sends no HEAD, so the breaker cannot see a mirror that died since.
+   * Ten minutes bounds what a dead mirror costs its clients, for one HEAD per blob per
+   * instance per ten minutes.
+   */
+  positiveTtlSeconds: z.int().min(1).default(600),
   /** A miss may be filled by the next sync: recheck soon. */
   negativeTtlSeconds: z.int().min(1).default(60),
   /** Bound on cached (mirror, digest) answers. */

@@ -331,6 +331,15 @@ describe("invalid configs: every problem, with its key path and value", () => {
       ['registry:backends[1].hostname: "blobs.example.org" is not in the registry\'s zone example.dev'],
     ],
     [
+      "a URL carrying a header break",
+      broken((c) => {
+        c.redirector.infoUrl = "https://example.dev/\r\nSet-Cookie: x";
+      }),
+      [
+        'registry:redirector.infoUrl: "https://example.dev/\\r\\nSet-Cookie: x" must be printable ASCII (percent-encode)',
+      ],
+    ],
+    [
       "non-integer and out-of-range numbers",
       broken((c) => {
         c.redirector.maxInstances = 2.5;

@@ -32,7 +32,7 @@ describe("readSettings", () => {
     expect(inline.table).toEqual(fromFile.table);
     // Defaults of the shared schema are filled in.
     expect(inline.table.existenceCheck).toMatchObject({
-      positiveTtlSeconds: 86400,
+      positiveTtlSeconds: 600,
       negativeTtlSeconds: 60,
       maxEntries: 100000,
     });

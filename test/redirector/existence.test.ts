@@ -126,6 +126,23 @@ describe("ExistenceChecker", () => {
     expect(heads).toHaveLength(2);
   });
 
+  it("stops trusting cached hits while the mirror's breaker is open, and again after the cool-down", async () => {
+    let down = false;
+    const { check, heads, advance } = setup(() => (down ? new Error("ECONNRESET") : 200));
+    expect((await check("http://m/hot")).exists).toBe(true);
+    down = true;
+    for (const blob of ["a", "b", "c"]) expect((await check(`http://m/${blob}`)).exists).toBe(false);
+    // The hot blob is still cached as present, but the mirror is failing now.
+    expect(await check("http://m/hot")).toEqual({
+      exists: false,
+      source: "breaker",
+      detail: "breaker open after 3 consecutive failures",
+    });
+    expect(heads).toEqual(["http://m/hot", "http://m/a", "http://m/b", "http://m/c"]);
+    advance(30_001);
+    expect(await check("http://m/hot")).toEqual({ exists: true, source: "cache", detail: "cached: present" });
+  });
+
   it("keeps a breaker per mirror", async () => {
     const { checker, heads } = setup((url) => (url.startsWith("http://dead") ? 500 : 200), { breakerFailures: 1 });
     await checker.check("http://dead", "http://dead/1");

@@ -66,7 +66,7 @@ describe("npm run route", () => {
       });
     const usage = run("--ip", "1.2.3.4");
     expect(usage.status).toBe(2);
-    expect(usage.stderr).toMatch(/^usage: npm run route -- --config <file> --ip <addr>/);
+    expect(usage.stderr).toMatch(/^usage: npm run route -- \(--config <file> \| --stack <name> \| --stack-file <path>/);
     const badIp = run("--config", config, "--ip", "1.2.3", "/");
     expect([badIp.status, badIp.stderr.split("\n")[0]]).toEqual([2, '--ip: "1.2.3" is not an IP address']);
     const badConfig = run("--config", "/nonexistent.json", "--ip", "1.2.3.4", "/");
@@ -78,4 +78,52 @@ describe("npm run route", () => {
     expect(json.status).toBe(0);
     expect(JSON.parse(json.stdout)).toMatchObject({ decision: { status: 307, route: "manifest", target: "upstream" } });
   }, 15_000);
+
+  it("derives the table from a stack file, for a chosen Cloud Run region", async () => {
+    const gcpBlob = await explainRoute(
+      [
+        "--stack",
+        "sandbox",
+        "--region",
+        "europe-west3",
+        "--ranges",
+        ranges,
+        "--ip",
+        IPS.gcp,
+        `/v2/pause/blobs/${DIGEST}`,
+      ],
+      {},
+    );
+    expect(gcpBlob.decision).toMatchObject({
+      status: 307,
+      target: "upstream",
+      location: `https://europe-west4-docker.pkg.dev/v2/k8s-infra-oci-proxy/images/pause/blobs/${DIGEST}`,
+    });
+    const manifest = await explainRoute(
+      [
+        "--stack-file",
+        join(__dirname, "../../Pulumi.sandbox.yaml"),
+        "--ranges",
+        ranges,
+        "--ip",
+        IPS.unknown,
+        "/v2/pause/manifests/3.9",
+      ],
+      {},
+    );
+    expect(manifest.decision.location).toBe(
+      "https://us-central1-docker.pkg.dev/v2/k8s-infra-oci-proxy/images/pause/manifests/3.9",
+    );
+  });
+
+  it("refuses a region the stack does not run in, and --region without a stack", async () => {
+    await expect(
+      explainRoute(["--stack", "sandbox", "--region", "mars-north1", "--ranges", ranges, "--ip", IPS.gcp, "/v2/"], {}),
+    ).rejects.toThrow(
+      '--region: "mars-north1" is not one of the stack\'s redirector regions (us-central1, europe-west3, asia-northeast1)',
+    );
+    await expect(
+      explainRoute(["--config", config, "--region", "us-central1", "--ip", IPS.gcp, "/v2/"], {}),
+    ).rejects.toThrow("--region goes with --stack or --stack-file");
+  });
 });
