@@ -139,8 +139,13 @@ export class ExistenceChecker {
     return this.cache?.size ?? 0;
   }
 
-  /** The cached answer for a blob URL, without I/O. */
-  cached(url: string): Existence | undefined {
+  /**
+   * The answer that needs no I/O, if there is one: the mirror's open breaker (a cached
+   * "present" must not send clients to a mirror that is failing right now), else the cache.
+   */
+  cached(base: string, url: string): Existence | undefined {
+    const breaker = this.breakers.get(base);
+    if (breaker?.isOpen(this.now())) return { exists: false, source: "breaker", detail: breaker.describe() };
     const hit = this.cache?.get(url);
     if (hit === undefined) return undefined;
     return hit ? CACHED_PRESENT : CACHED_ABSENT;
@@ -148,16 +153,11 @@ export class ExistenceChecker {
 
   /** Whether the mirror at `base` holds the blob at `url` (which is under `base`). */
   check(base: string, url: string): Promise<Existence> {
-    const breaker = this.breakers.get(base);
-    // A cached "present" must not send clients to a mirror that is failing right now.
-    if (breaker?.isOpen(this.now())) {
-      return Promise.resolve({ exists: false, source: "breaker", detail: breaker.describe() });
-    }
-    const cached = this.cached(url);
-    if (cached) return Promise.resolve(cached);
+    const known = this.cached(base, url);
+    if (known) return Promise.resolve(known);
     const pending = this.inFlight.get(url);
     if (pending) return pending;
-    return this.head(base, url, breaker);
+    return this.head(base, url, this.breakers.get(base));
   }
 
   private head(base: string, url: string, known: Breaker | undefined): Promise<Existence> {

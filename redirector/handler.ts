@@ -91,9 +91,9 @@ export function createHandler({ router, checker, logger }: HandlerDeps): Handler
     const start = performance.now();
     try {
       const d = router.decide(req.method ?? "", req.url ?? "", req.rawHeaders, req.socket.remoteAddress);
-      const hit = d.mirror && checker.cached(d.mirror.url);
+      const hit = d.mirror && checker.cached(d.mirror.base, d.mirror.url);
       if (!d.mirror) respond(req, res, d, start, false);
-      else if (hit) respond(req, res, settleBlob(d, hit), start, true);
+      else if (hit) respond(req, res, settleBlob(d, hit), start, hit.source === "cache");
       else {
         checker.check(d.mirror.base, d.mirror.url).then(
           (existence) => respond(req, res, settleBlob(d, existence), start, false),

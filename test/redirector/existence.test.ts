@@ -128,8 +128,9 @@ describe("ExistenceChecker", () => {
 
   it("stops trusting cached hits while the mirror's breaker is open, and again after the cool-down", async () => {
     let down = false;
-    const { check, heads, advance } = setup(() => (down ? new Error("ECONNRESET") : 200));
+    const { check, checker, heads, advance } = setup(() => (down ? new Error("ECONNRESET") : 200));
     expect((await check("http://m/hot")).exists).toBe(true);
+    expect(checker.cached("http://m", "http://m/hot")?.exists).toBe(true);
     down = true;
     for (const blob of ["a", "b", "c"]) expect((await check(`http://m/${blob}`)).exists).toBe(false);
     // The hot blob is still cached as present, but the mirror is failing now.
@@ -138,6 +139,8 @@ describe("ExistenceChecker", () => {
       source: "breaker",
       detail: "breaker open after 3 consecutive failures",
     });
+    // The handler's synchronous path (no promise for a known answer) agrees.
+    expect(checker.cached("http://m", "http://m/hot")?.source).toBe("breaker");
     expect(heads).toEqual(["http://m/hot", "http://m/a", "http://m/b", "http://m/c"]);
     advance(30_001);
     expect(await check("http://m/hot")).toEqual({ exists: true, source: "cache", detail: "cached: present" });
