@@ -14,7 +14,7 @@ import { bucketContents, putObject, S3RVER_CREDENTIALS, type S3Server, startS3 }
 
 const ROOT = resolve(__dirname, "../..");
 const PREFIX = "k8s-artifacts-prod/images";
-const BUCKETS = ["dry", "full", "corrupt", "token", "flaky", "broken", "narrow", "resized", "google"];
+const BUCKETS = ["dry", "full", "corrupt", "token", "flaky", "broken", "narrow", "resized", "google", "r2"];
 
 let dir: string;
 let registry: Registry;
@@ -271,6 +271,19 @@ it("replaces a mirror object whose size is wrong", async () => {
     `${target}: the mirror holds 9 bytes, not ${pushed.blobs.get(target)?.size}: replacing it`,
   );
   await expectHolds("resized", pushed.needs.get("etcd:3.5") ?? []);
+}, 30_000);
+
+it("fills a Cloudflare R2-style endpoint: region auto, path-style, signed for auto", async () => {
+  const tapMark = s3tap.log.length;
+  const result = await sync(registry.url, "r2", "--region", "auto", "--apply", "pause");
+  expect(result.status).toBe(0);
+  const puts = s3tap.log.slice(tapMark).filter((r) => r.method === "PUT");
+  expect(puts.length).toBeGreaterThan(0);
+  for (const put of puts) {
+    expect(put.path).toMatch(/^\/r2\/containers\/images\/sha256(:|%3A)[0-9a-f]{64}(\?x-id=PutObject)?$/);
+    expect(String(put.headers.authorization)).toMatch(/Credential=S3RVER\/\d{8}\/auto\/s3\/aws4_request/);
+  }
+  await expectHolds("r2", pushed.needs.get("pause:3.9") ?? []);
 }, 30_000);
 
 it("stops before reading the registry when the bucket is out of reach", async () => {
