@@ -9,6 +9,7 @@
  */
 import type { MirrorRoute, RoutingTableInput } from "../redirector/routing-table";
 import { distanceKm } from "./catalog/gcp-regions";
+import { byCodePoint } from "./compare";
 import type { RegistryConfig } from "./config";
 import { backendRoutes } from "./donors/kinds";
 
@@ -26,7 +27,7 @@ export function upstreamRegionFor(runRegion: string, arRegions: readonly string[
   if (arRegions.includes(runRegion)) return { region: runRegion, km: 0 };
   const ranked = arRegions
     .map((region) => ({ region, km: distanceKm(runRegion, region) }))
-    .sort((a, b) => a.km - b.km || a.region.localeCompare(b.region));
+    .sort((a, b) => a.km - b.km || byCodePoint(a.region, b.region));
   const nearest = ranked[0];
   if (!nearest) throw new Error("no Artifact Registry regions configured");
   return nearest;
@@ -36,7 +37,7 @@ export function upstreamRegionFor(runRegion: string, arRegions: readonly string[
 export function mirrorRoutes(cfg: Pick<RegistryConfig, "backends">): MirrorRoute[] {
   return cfg.backends
     .flatMap((b) => backendRoutes(b).mirrors)
-    .sort((a, b) => a.cloud.localeCompare(b.cloud) || a.clientRegion.localeCompare(b.clientRegion));
+    .sort((a, b) => byCodePoint(a.cloud, b.cloud) || byCodePoint(a.clientRegion, b.clientRegion));
 }
 
 /** The base URL for clients no mirror claims: a donor's global mirror, else the configured CDN. */

@@ -4,6 +4,7 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import { stringify } from "yaml";
+import { byCodePoint } from "../../infra/compare";
 import { CONFIG_ENV as ROUTING_ENV } from "../../infra/gcp/redirector-container";
 import type { RoutingTableInput } from "../../redirector/routing-table";
 import type { Plan, PlannedResource } from "./engine";
@@ -31,7 +32,7 @@ function groupKey(r: PlannedResource): string {
 /** Resources sorted by cloud, region, type, name: independent of declaration timing. */
 export function sortedResources(plan: Plan): PlannedResource[] {
   return [...plan.resources].sort(
-    (a, b) => groupKey(a).localeCompare(groupKey(b)) || a.type.localeCompare(b.type) || a.name.localeCompare(b.name),
+    (a, b) => byCodePoint(groupKey(a), groupKey(b)) || byCodePoint(a.type, b.type) || byCodePoint(a.name, b.name),
   );
 }
 

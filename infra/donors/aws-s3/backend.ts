@@ -4,6 +4,7 @@
  * replication copies to the rest.
  */
 import { z } from "zod";
+import { byCodePoint } from "../../compare";
 import { AwsAccountId, AwsRegion, awsRegionIn, distinctList, InRotation } from "../../fields";
 import type { DonorKind, DonorRoutes } from "../donor";
 
@@ -116,7 +117,7 @@ export type AwsS3Backend = z.output<typeof AwsS3Backend>;
 export function servedRegions(b: AwsS3Backend): Array<{ clientRegion: string; bucketRegion: string }> {
   const own = b.regions.map((r) => ({ clientRegion: r, bucketRegion: r }));
   const aliased = Object.entries(b.serve).map(([clientRegion, bucketRegion]) => ({ clientRegion, bucketRegion }));
-  return [...own, ...aliased].sort((x, y) => x.clientRegion.localeCompare(y.clientRegion));
+  return [...own, ...aliased].sort((x, y) => byCodePoint(x.clientRegion, y.clientRegion));
 }
 
 function routes(b: AwsS3Backend): DonorRoutes {
