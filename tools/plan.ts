@@ -15,7 +15,7 @@ import { ConfigError, namespaceValues, parseConfig } from "../infra/config";
 import { buildRoutingTables } from "../infra/routing";
 import { evaluate } from "./plan/engine";
 import { renderJson, renderMarkdown, renderText } from "./plan/render";
-import { readStackFile, stackFilePath } from "./plan/stack-file";
+import { readStackFile, StackFileError, stackFilePath, stackNameOf } from "./plan/stack-file";
 
 const ROOT = resolve(__dirname, "..");
 const PLAN_DIR = resolve(ROOT, "plan");
@@ -45,7 +45,7 @@ export async function planStackFile(path: string, format: Format): Promise<strin
 
 function stacksInRepo(): string[] {
   return readdirSync(ROOT)
-    .map((f) => /^Pulumi\.([\w.-]+)\.yaml$/.exec(f)?.[1])
+    .map(stackNameOf)
     .filter((s): s is string => !!s)
     .sort();
 }
@@ -132,7 +132,8 @@ if (require.main === module) {
         return;
       }
       // Config problems are the user's to fix: the list, not a stack trace.
-      const message = e instanceof ConfigError || (e as Error)?.name === "RunError" ? (e as Error).message : e;
+      const known = e instanceof ConfigError || e instanceof StackFileError || (e as Error)?.name === "RunError";
+      const message = known ? (e as Error).message : e;
       console.error(message);
       process.exitCode = 1;
     },

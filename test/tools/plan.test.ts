@@ -67,6 +67,23 @@ describe("npm run plan", () => {
     );
   }, 60_000);
 
+  it("a stack file that is not one (broken YAML, wrong name) is reported in one message, exit 1", () => {
+    const dir = mkdtempSync(join(tmpdir(), "plan-"));
+    const broken = join(dir, "Pulumi.broken.yaml");
+    writeFileSync(broken, "config:\n  registry:x: [\n");
+    const wrongName = join(dir, "prod.yaml");
+    writeFileSync(wrongName, "config: {}\n");
+    for (const [file, message] of [
+      [broken, `${broken}: Flow sequence in block collection must be sufficiently indented`],
+      [wrongName, `${wrongName}: a stack file is named Pulumi.<stack>.yaml`],
+    ] as const) {
+      const result = plan("--stack-file", file);
+      expect(result.status).toBe(1);
+      expect(result.stderr.startsWith(message)).toBe(true);
+      expect(result.stderr).not.toMatch(/^\s+at /m);
+    }
+  }, 60_000);
+
   it("refuses unknown flags and formats with usage and exit 2", () => {
     for (const args of [["--stack", "prod", "--format", "xml"], ["--stak", "prod"], []]) {
       const result = plan(...args);
