@@ -51,6 +51,12 @@ interface Args {
   progressIntervalMs: number;
 }
 
+function positiveInteger(name: string, value: string | undefined, fallback: number): number {
+  const n = positiveNumber(name, value, fallback);
+  if (!Number.isInteger(n)) throw new UsageError(`--${name} must be a whole number, not "${value}"`);
+  return n;
+}
+
 function positiveNumber(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
@@ -80,11 +86,11 @@ function parse(argv: string[]): Args | "help" {
       region: values.region,
       endpoint: values.endpoint,
       apply: values.apply,
-      concurrency: Math.floor(positiveNumber("concurrency", values.concurrency, 16)),
+      concurrency: positiveInteger("concurrency", values.concurrency, 16),
       rate: positiveNumber("rate", values.rate, 80),
       retry: {
         ...DEFAULT_RETRY,
-        attempts: Math.floor(positiveNumber("retries", values.retries, DEFAULT_RETRY.attempts)),
+        attempts: positiveInteger("retries", values.retries, DEFAULT_RETRY.attempts),
         baseDelayMs: positiveNumber("retry-delay", values["retry-delay"], DEFAULT_RETRY.baseDelayMs),
       },
       progress: progress as ProgressMode,
@@ -135,10 +141,14 @@ async function main(argv: string[]): Promise<number> {
     retry: args.retry,
     onRetry: (what, error, retry, delay) => log(`retry ${retry} of ${what} in ${delay} ms: ${error.message}`),
   });
-  const mirror = new Mirror(
-    s3Client({ bucket: args.bucket, region: args.region, endpoint: args.endpoint, anonymous: !args.apply }),
-    args.bucket,
-  );
+  const s3 = s3Client({ bucket: args.bucket, region: args.region, endpoint: args.endpoint, anonymous: !args.apply });
+  // Know the bucket's region before anything runs, rather than fail on the first request.
+  try {
+    await s3.config.region();
+  } catch {
+    throw new UsageError("no region for the bucket: pass --region, or set AWS_REGION");
+  }
+  const mirror = new Mirror(s3, args.bucket);
   const spoolDir = mkdtempSync(join(tmpdir(), "registry-sync-"));
   const interrupted = (signal: NodeJS.Signals) => {
     reporter.stop();

@@ -298,6 +298,7 @@ it.each([
   [["--bucket", "b"], "--source is required"],
   [["--source", "h/p"], "--bucket is required"],
   [["--source", "h/p", "--bucket", "b", "--rate", "0"], '--rate must be a positive number, not "0"'],
+  [["--source", "h/p", "--bucket", "b", "--concurrency", "0.5"], '--concurrency must be a whole number, not "0.5"'],
   [["--source", "h/p", "--bucket", "b", "--nope"], "Unknown option '--nope'"],
   [["--source", "h/p", "--bucket", "b", "Bad:Name"], 'image "Bad:Name"'],
 ])("usage errors exit 2 with the usage: %j", async (args, message) => {
@@ -305,4 +306,12 @@ it.each([
   expect(result.status).toBe(2);
   expect(result.stderr).toContain(message);
   expect(result.stderr).toContain("usage: npm run sync --");
+});
+
+it("asks for a region up front when neither --region nor the environment gives one", async () => {
+  const cli = [require.resolve("tsx/cli"), join(ROOT, "tools/sync.ts"), "--source", "h/p", "--bucket", "b"];
+  const noRegion = { AWS_REGION: "", AWS_DEFAULT_REGION: "", AWS_PROFILE: "", AWS_CONFIG_FILE: join(dir, "none") };
+  const result = await run(process.execPath, cli, noRegion);
+  expect(result.status).toBe(2);
+  expect(result.stderr).toContain("no region for the bucket: pass --region, or set AWS_REGION");
 });
