@@ -88,7 +88,7 @@ describe("workflows", () => {
       "deploy.yml:sandbox",
       "preview.yml:preview",
       "pulumi-up.yml:up",
-      "redirector-image.yml:build",
+      "redirector-image.yml:publish",
     ]);
   });
 
@@ -118,6 +118,34 @@ describe("workflows", () => {
       Job & { needs?: string; with?: Record<string, string> }
     >;
     expect(deploy.prod?.needs).toBe("sandbox");
-    expect(deploy.prod?.with).toEqual({ stack: "prod", environment: "production" });
+    expect(deploy.prod?.with).toEqual({
+      stack: "prod",
+      environment: "production",
+      ref: "${{ github.event.workflow_run.head_sha }}",
+    });
+  });
+
+  it("deploys only a commit of main that CI passed, at that commit", () => {
+    const wf = workflows["deploy.yml"] as Workflow & {
+      on: { workflow_run: { workflows: string[]; branches: string[] } };
+    };
+    expect(wf.on.workflow_run).toMatchObject({ workflows: ["CI"], branches: ["main"] });
+    expect(wf.jobs.sandbox?.if).toBe(
+      "github.event.workflow_run.conclusion == 'success' && github.event.workflow_run.event == 'push'",
+    );
+  });
+
+  it("finds the pull request to comment on from the run, never from the artifact", () => {
+    const steps = workflows["plan-comment.yml"]?.jobs.comment?.steps as Array<Step & { with?: { script?: string } }>;
+    const script = steps.map((s) => s.with?.script ?? "").join("\n");
+    expect(script).toContain("run.head_sha");
+    expect(script).not.toMatch(/pr-number/);
+    expect(workflows["ci.yml"]?.jobs.test?.steps?.map((s) => s.run ?? "").join("\n")).not.toMatch(/pr-number/);
+  });
+
+  it("gives pull requests' image builds no token at all", () => {
+    const build = workflows["redirector-image.yml"]?.jobs.build as Job;
+    expect(build.permissions).toEqual({ contents: "read" });
+    expect(usesAction(build, "google-github-actions/auth")).toBe(false);
   });
 });
