@@ -114,6 +114,11 @@ export const GcpWriterMember = z
   .regex(/^(principal|principalSet):\/\/iam\.googleapis\.com\/\S+$|^(serviceAccount|group):[^\s@]+@[^\s@]+$/, {
     error: (iss) =>
       `${show(iss.input)} is not a writer principal (principal://, principalSet://, serviceAccount: or group:)`,
+  })
+  // `.../workloadIdentityPools/<pool>/*` is every identity the pool federates.
+  .refine((v) => !/^principalSet:\/\/.*\/workloadIdentityPools\/[^/]+\/\*$/.test(v), {
+    error: (iss) =>
+      `${show(iss.input)} lets every identity of the pool push; name the subject (principal://...) or an attribute`,
   });
 
 /**

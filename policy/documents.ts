@@ -48,11 +48,30 @@ export function isWriteAction(action: string): boolean {
   return !READ_VERBS.test(action) || action.includes("*");
 }
 
-/** The condition keys a statement tests, lower-cased, with the operator they sit under. */
-export function conditionKeys(statement: Statement): Array<{ operator: string; key: string }> {
-  return Object.entries(statement.Condition ?? {}).flatMap(([operator, tests]) =>
-    Object.keys(tests ?? {}).map((key) => ({ operator, key: key.toLowerCase() })),
-  );
+/** The issuer an OIDC federated principal names: the provider ARN's path, or the name itself. */
+export function federatedIssuer(federated: string): string {
+  const i = federated.indexOf(":oidc-provider/");
+  return (i >= 0 ? federated.slice(i + ":oidc-provider/".length) : federated).toLowerCase();
+}
+
+/**
+ * How a statement tests one claim of one issuer (`<issuer>:sub`): "exact" when it
+ * compares with StringEquals, or StringLike without wildcards; "wildcard" when only a
+ * pattern tests it; "missing" when nothing does.
+ */
+export function claimTest(statement: Statement, issuer: string, claim: string): "exact" | "wildcard" | "missing" {
+  const key = `${issuer}:${claim}`;
+  let found: "wildcard" | "missing" = "missing";
+  for (const [operator, tests] of Object.entries(statement.Condition ?? {})) {
+    for (const [k, v] of Object.entries(tests ?? {})) {
+      if (k.toLowerCase() !== key) continue;
+      const op = operator.replace(/^ForAnyValue:/, "");
+      const values = list(v as string | string[]).map(String);
+      if (op === "StringEquals" || (op === "StringLike" && values.every((x) => !/[*?]/.test(x)))) return "exact";
+      found = "wildcard";
+    }
+  }
+  return found;
 }
 
 /** Does this statement deny every non-TLS request? */

@@ -12,7 +12,15 @@ import type {
   ResourceValidationPolicy,
   StackValidationPolicy,
 } from "@pulumi/policy";
-import { conditionKeys, isPublicPrincipal, isTlsOnlyDeny, isWriteAction, list, statements } from "./documents";
+import {
+  claimTest,
+  federatedIssuer,
+  isPublicPrincipal,
+  isTlsOnlyDeny,
+  isWriteAction,
+  list,
+  statements,
+} from "./documents";
 
 const T = {
   bucket: "aws:s3/bucket:Bucket",
@@ -29,6 +37,7 @@ const T = {
   runIamMember: "gcp:cloudrunv2/serviceIamMember:ServiceIamMember",
   runIamBinding: "gcp:cloudrunv2/serviceIamBinding:ServiceIamBinding",
   arRepository: "gcp:artifactregistry/repository:Repository",
+  r2Bucket: "cloudflare:index/r2Bucket:R2Bucket",
   arIamMember: "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember",
   arIamBinding: "gcp:artifactregistry/repositoryIamBinding:RepositoryIamBinding",
   projectIamMember: "gcp:projects/iAMMember:IAMMember",
@@ -122,18 +131,21 @@ export const bucketOwnerEnforced: StackValidationPolicy = {
 
 export const federatedTrustIsConditioned: ResourceValidationPolicy = {
   name: "iam-federated-trust-conditions",
-  description: "Every federated (web identity) trust requires both the aud and the sub claim; nobody trusts everyone.",
+  description:
+    "Every federated (web identity) trust pins its issuer's aud and sub claims exactly; nobody trusts everyone.",
   enforcementLevel: "mandatory",
   validateResource: onTypes([T.role], (args, report) => {
     for (const s of statements(args.props.assumeRolePolicy)) {
       if (s.Effect !== "Allow") continue;
       if (isPublicPrincipal(s.Principal)) report("the trust policy lets any AWS principal assume the role");
-      const federated = (s.Principal as { Federated?: unknown } | undefined)?.Federated;
-      if (!federated) continue;
-      const keys = conditionKeys(s).map((c) => c.key);
-      for (const claim of ["aud", "sub"]) {
-        if (!keys.some((k) => k.endsWith(`:${claim}`))) {
-          report(`federated trust for ${list(federated as string).join(", ")} has no "${claim}" condition`);
+      const federated = (s.Principal as { Federated?: string | string[] } | undefined)?.Federated;
+      for (const provider of list(federated)) {
+        const issuer = federatedIssuer(provider);
+        for (const claim of ["aud", "sub"]) {
+          const test = claimTest(s, issuer, claim);
+          if (test === "missing") report(`federated trust for ${provider} has no "${issuer}:${claim}" condition`);
+          if (test === "wildcard")
+            report(`federated trust for ${provider} matches "${issuer}:${claim}" with a wildcard`);
         }
       }
     }
@@ -231,9 +243,9 @@ export const artifactRegistryWritersScoped: ResourceValidationPolicy = {
 
 export const dataProtected: ResourceValidationPolicy = {
   name: "data-bearing-resources-protected",
-  description: "Buckets and Artifact Registry repositories are protected from deletion.",
+  description: "Buckets (S3, R2) and Artifact Registry repositories are protected from deletion.",
   enforcementLevel: "mandatory",
-  validateResource: onTypes([T.bucket, T.arRepository], (args, report) => {
+  validateResource: onTypes([T.bucket, T.r2Bucket, T.arRepository], (args, report) => {
     if (!args.opts.protect) report(`${args.name} holds data and must be protected (protect: true)`);
   }),
 };

@@ -218,6 +218,17 @@ describe("invalid configs: every problem, with its key path and value", () => {
       ['registry:promotion.artifactWriters[0]: "allUsers" would make every repository publicly writable'],
     ],
     [
+      "a writer set that is a whole workload identity pool",
+      broken((c) => {
+        c.promotion.artifactWriters = [
+          "principalSet://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/prow.svc.id.goog/*",
+        ];
+      }),
+      [
+        'registry:promotion.artifactWriters[0]: "principalSet://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/prow.svc.id.goog/*" lets every identity of the pool push; name the subject (principal://...) or an attribute',
+      ],
+    ],
+    [
       "wildcard subject in the federated trust",
       broken((c) => {
         c.promotion.blobWriter.subjects = ["system:serviceaccount:ns:*"];

@@ -1,4 +1,11 @@
-import { conditionKeys, isPublicPrincipal, isTlsOnlyDeny, isWriteAction, statements } from "../../policy/documents";
+import {
+  claimTest,
+  federatedIssuer,
+  isPublicPrincipal,
+  isTlsOnlyDeny,
+  isWriteAction,
+  statements,
+} from "../../policy/documents";
 
 describe("policy document helpers", () => {
   it("read statements from JSON strings and objects, single or listed", () => {
@@ -33,11 +40,20 @@ describe("policy document helpers", () => {
     ]).toEqual([false, false]);
   });
 
-  it("list condition keys, lower-cased, with their operators", () => {
-    expect(conditionKeys({ Condition: { StringEquals: { "Issuer:Aud": "x", "issuer:sub": ["y"] } } })).toEqual([
-      { operator: "StringEquals", key: "issuer:aud" },
-      { operator: "StringEquals", key: "issuer:sub" },
-    ]);
+  it("name the issuer of a federated principal", () => {
+    expect(federatedIssuer("arn:aws:iam::1:oidc-provider/Container.googleapis.com/v1/p")).toBe(
+      "container.googleapis.com/v1/p",
+    );
+    expect(federatedIssuer("accounts.google.com")).toBe("accounts.google.com");
+  });
+
+  it("tell an exact claim test from a wildcard and from none, for one issuer only", () => {
+    const s = (Condition: object) => ({ Effect: "Allow", Condition }) as never;
+    expect(claimTest(s({ StringEquals: { "Iss:Aud": "x" } }), "iss", "aud")).toBe("exact");
+    expect(claimTest(s({ StringLike: { "iss:sub": ["a:b", "c:d"] } }), "iss", "sub")).toBe("exact");
+    expect(claimTest(s({ StringLike: { "iss:sub": "system:serviceaccount:ns:*" } }), "iss", "sub")).toBe("wildcard");
+    expect(claimTest(s({ StringEquals: { "other:sub": "x" } }), "iss", "sub")).toBe("missing");
+    expect(claimTest(s({}), "iss", "aud")).toBe("missing");
   });
 
   it("recognise the TLS-only deny, and only it", () => {

@@ -134,18 +134,38 @@ describe("iam-federated-trust-conditions", () => {
     expect(await violations(federatedTrustIsConditioned, [role])).toEqual([]);
   });
 
-  it("fires without aud (upstream's writer role), without any condition, and for a public trust", async () => {
+  it("fires without aud (upstream's writer role), without any condition, on wildcards, on another issuer's keys, and for a public trust", async () => {
     const noAud = webIdentity({ StringEquals: { [`${issuer}:sub`]: "system:serviceaccount:a:b" } });
     const none = { ...webIdentity({}), name: "open" };
+    const wildcard = {
+      ...webIdentity({
+        StringEquals: { [`${issuer}:aud`]: "sts.amazonaws.com" },
+        StringLike: { [`${issuer}:sub`]: "*" },
+      }),
+      name: "wild",
+    };
+    const otherIssuer = {
+      ...webIdentity({
+        StringEquals: {
+          "token.actions.githubusercontent.com:aud": "x",
+          "token.actions.githubusercontent.com:sub": "y",
+        },
+      }),
+      name: "other",
+    };
     const anyone = {
       type: "aws:iam/role:Role",
       name: "anyone",
       props: { assumeRolePolicy: doc({ Effect: "Allow", Principal: { AWS: "*" }, Action: "sts:AssumeRole" }) },
     };
-    expect(await violations(federatedTrustIsConditioned, [noAud, none, anyone])).toEqual([
-      `writer: federated trust for arn:aws:iam::123456789012:oidc-provider/${issuer} has no "aud" condition`,
-      `open: federated trust for arn:aws:iam::123456789012:oidc-provider/${issuer} has no "aud" condition`,
-      `open: federated trust for arn:aws:iam::123456789012:oidc-provider/${issuer} has no "sub" condition`,
+    const provider = `arn:aws:iam::123456789012:oidc-provider/${issuer}`;
+    expect(await violations(federatedTrustIsConditioned, [noAud, none, wildcard, otherIssuer, anyone])).toEqual([
+      `writer: federated trust for ${provider} has no "${issuer}:aud" condition`,
+      `open: federated trust for ${provider} has no "${issuer}:aud" condition`,
+      `open: federated trust for ${provider} has no "${issuer}:sub" condition`,
+      `wild: federated trust for ${provider} matches "${issuer}:sub" with a wildcard`,
+      `other: federated trust for ${provider} has no "${issuer}:aud" condition`,
+      `other: federated trust for ${provider} has no "${issuer}:sub" condition`,
       "anyone: the trust policy lets any AWS principal assume the role",
     ]);
   });
@@ -294,15 +314,17 @@ describe("data-bearing-resources-protected", () => {
     props: {},
     protect,
   });
+  const r2 = (protect: boolean) => ({ type: "cloudflare:index/r2Bucket:R2Bucket", name: "blobs", props: {}, protect });
 
   it("is satisfied by protected buckets and repositories", async () => {
-    expect(await violations(dataProtected, [bucket, repo(true)])).toEqual([]);
+    expect(await violations(dataProtected, [bucket, repo(true), r2(true)])).toEqual([]);
   });
 
   it("fires on unprotected ones", async () => {
-    expect(await violations(dataProtected, [{ ...bucket, protect: false }, repo(false)])).toEqual([
+    expect(await violations(dataProtected, [{ ...bucket, protect: false }, repo(false), r2(false)])).toEqual([
       "mirror: mirror holds data and must be protected (protect: true)",
       "images-us: images-us holds data and must be protected (protect: true)",
+      "blobs: blobs holds data and must be protected (protect: true)",
     ]);
   });
 });
