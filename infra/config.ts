@@ -267,7 +267,6 @@ function routingTableProblems(cfg: RegistryConfig): string[] {
         );
   });
 }
-export type RegistryConfigInput = z.input<typeof RegistryConfig>;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

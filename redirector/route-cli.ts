@@ -26,6 +26,7 @@ const USAGE =
   "usage: npm run route -- (--config <file> | --stack <name> | --stack-file <path> [--region <region>]) --ip <addr> [--ranges <dir>] [--method GET|HEAD] [--json] <path>";
 
 class UsageError extends Error {}
+class HelpRequested extends Error {}
 
 export interface RouteReport {
   request: { method: string; path: string; ip: string };
@@ -69,8 +70,10 @@ export async function explainRoute(args: string[], env: NodeJS.ProcessEnv): Prom
       ranges: { type: "string" },
       method: { type: "string", default: "GET" },
       json: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
     },
   });
+  if (values.help) throw new HelpRequested();
   const path = positionals[0];
   const sources = [values.config, values.stack, values["stack-file"]].filter((s) => s !== undefined);
   if (sources.length !== 1 || !values.ip || !path || positionals.length > 1) throw new UsageError(USAGE);
@@ -118,6 +121,10 @@ async function main(): Promise<void> {
     const report = await explainRoute(args, process.env);
     process.stdout.write(`${args.includes("--json") ? JSON.stringify(report, null, 2) : formatReport(report)}\n`);
   } catch (err) {
+    if (err instanceof HelpRequested) {
+      process.stdout.write(`${USAGE}\n`);
+      return;
+    }
     if (err instanceof UsageError || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
       const message = (err as Error).message;
       process.stderr.write(message === USAGE ? `${USAGE}\n` : `${message}\n${USAGE}\n`);

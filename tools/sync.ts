@@ -28,6 +28,7 @@ const USAGE = `usage: npm run sync -- --source <registry>/<path> --bucket <name>
   --region REGION       the bucket's region (default: AWS_REGION / the AWS profile)
   --endpoint URL        an S3-compatible server instead of AWS (path-style addressing)
   --apply               upload; without it a dry run: anonymous, read-only, prints what it would do
+  --sign                sign a dry run's requests (buckets without anonymous reads, e.g. R2)
   --concurrency N       manifests and blobs in flight (default 16)
   --rate N              registry requests per second (default 80)
   --retries N           attempts per request on 429, 5xx and network errors (default 5)
@@ -44,6 +45,8 @@ interface Args {
   region: string | undefined;
   endpoint: string | undefined;
   apply: boolean;
+  /** Sign a dry run's requests too (still read-only: a dry run never writes). */
+  sign: boolean;
   concurrency: number;
   rate: number;
   retry: RetryPolicy;
@@ -86,6 +89,7 @@ function parse(argv: string[]): Args | "help" {
       region: values.region,
       endpoint: values.endpoint,
       apply: values.apply,
+      sign: values.sign,
       concurrency: positiveInteger("concurrency", values.concurrency, 16),
       rate: positiveNumber("rate", values.rate, 80),
       retry: {
@@ -112,6 +116,7 @@ function parseCli(argv: string[]) {
       region: { type: "string" },
       endpoint: { type: "string" },
       apply: { type: "boolean", default: false },
+      sign: { type: "boolean", default: false },
       concurrency: { type: "string" },
       rate: { type: "string" },
       retries: { type: "string" },
@@ -141,7 +146,12 @@ async function main(argv: string[]): Promise<number> {
     retry: args.retry,
     onRetry: (what, error, retry, delay) => log(`retry ${retry} of ${what} in ${delay} ms: ${error.message}`),
   });
-  const s3 = s3Client({ bucket: args.bucket, region: args.region, endpoint: args.endpoint, anonymous: !args.apply });
+  const s3 = s3Client({
+    bucket: args.bucket,
+    region: args.region,
+    endpoint: args.endpoint,
+    anonymous: !args.apply && !args.sign,
+  });
   // Know the bucket's region before anything runs, rather than fail on the first request.
   try {
     await s3.config.region();

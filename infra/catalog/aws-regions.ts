@@ -49,7 +49,3 @@ export const AWS_REGIONS: Readonly<Record<string, { partition: AwsPartition; loc
   "us-gov-west-1": { partition: "aws-us-gov", location: "GovCloud US-West" },
   "eusc-de-east-1": { partition: "aws-eusc", location: "Brandenburg" },
 };
-
-export function isAwsRegion(name: string): boolean {
-  return Object.hasOwn(AWS_REGIONS, name);
-}

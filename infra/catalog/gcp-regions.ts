@@ -1,7 +1,7 @@
 /**
  * GCP regions the config may name, with the approximate coordinates of each region's
  * city. The coordinates drive one rule only: a Cloud Run region without its own
- * Artifact Registry repository uses the nearest one (see `nearestArtifactRegion`).
+ * Artifact Registry repository uses the nearest one (see `upstreamRegionFor` in infra/routing.ts).
  *
  * Restricted or not generally available regions that appear in cloud.json
  * (us-central2, us-east7, us-west8, europe-west15) are left out on purpose.
@@ -57,10 +57,6 @@ export const GCP_REGIONS: Readonly<Record<string, GcpRegionInfo>> = {
   "us-west3": { location: "Salt Lake City", lat: 40.76, lon: -111.89 },
   "us-west4": { location: "Las Vegas", lat: 36.17, lon: -115.14 },
 };
-
-export function isGcpRegion(name: string): boolean {
-  return Object.hasOwn(GCP_REGIONS, name);
-}
 
 /** Great-circle distance between two regions, in whole kilometres. */
 export function distanceKm(a: string, b: string): number {

@@ -64,6 +64,8 @@ describe("npm run route", () => {
         cwd: join(__dirname, "../.."),
         encoding: "utf8",
       });
+    const help = run("--help");
+    expect([help.status, help.stdout.startsWith("usage: npm run route --")]).toEqual([0, true]);
     const usage = run("--ip", "1.2.3.4");
     expect(usage.status).toBe(2);
     expect(usage.stderr).toMatch(/^usage: npm run route -- \(--config <file> \| --stack <name> \| --stack-file <path>/);

@@ -286,6 +286,16 @@ it("fills a Cloudflare R2-style endpoint: region auto, path-style, signed for au
   await expectHolds("r2", pushed.needs.get("pause:3.9") ?? []);
 }, 30_000);
 
+it("--sign signs a dry run's reads (R2 refuses anonymous ones) and still writes nothing", async () => {
+  const tapMark = s3tap.log.length;
+  const result = await sync(registry.url, "dry", "--sign", "pause");
+  expect(result.status).toBe(0);
+  expect(result.stdout).toContain("dry run (nothing written; --apply uploads)");
+  const requests = s3tap.log.slice(tapMark);
+  expect(requests.length).toBeGreaterThan(0);
+  expect(requests.every((r) => r.authorization && (r.method === "HEAD" || r.method === "GET"))).toBe(true);
+}, 30_000);
+
 it("stops before reading the registry when the bucket is out of reach", async () => {
   const mark = registry.accessLog().length;
   const result = await sync(registry.url, "no-such-bucket", "--apply");

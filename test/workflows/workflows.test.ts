@@ -121,7 +121,8 @@ describe("workflows", () => {
     expect(deploy.prod?.with).toEqual({
       stack: "prod",
       environment: "production",
-      ref: "${{ github.event.workflow_run.head_sha }}",
+      // GitHub's expression syntax, not a JavaScript template.
+      ref: ["$", "{{ github.event.workflow_run.head_sha }}"].join(""),
     });
   });
 
