@@ -49,13 +49,8 @@ const bucket = (region: string) =>
 const R2 = `https://blobs.registry-sandbox.k8s.io/containers/images/${DIGEST}`;
 
 /** Where a blob request from `ip` (behind the load balancer) ends up when the mirror has the blob. */
-function destination(ip: string): string | undefined {
-  const decision = router.decide(
-    "GET",
-    `/v2/pause/blobs/${DIGEST}`,
-    ["X-Forwarded-For", `${ip}, 34.1.2.3`],
-    "10.0.0.1",
-  );
+function destination(ip: string, by: Router = router): string | undefined {
+  const decision = by.decide("GET", `/v2/pause/blobs/${DIGEST}`, ["X-Forwarded-For", `${ip}, 34.1.2.3`], "10.0.0.1");
   if (!decision.mirror) return decision.location;
   return settleBlob(decision, { exists: true, source: "cache", detail: "cached: present" }).location;
 }
@@ -92,13 +87,7 @@ describe("routing with an aws-s3 and a cloudflare-r2 donor", () => {
       RoutingTable.parse(buildRoutingTable(parseConfig(values, { stack: "sandbox" }), "europe-west3")),
       ranges,
     );
-    const go = (ip: string) => {
-      const d = out.decide("GET", `/v2/pause/blobs/${DIGEST}`, ["X-Forwarded-For", `${ip}, 34.1.2.3`], "10.0.0.1");
-      return d.mirror
-        ? settleBlob(d, { exists: true, source: "cache", detail: "cached: present" }).location
-        : d.location;
-    };
-    expect(go("192.0.2.1")).toBe(AR);
-    expect(go("13.184.0.1")).toBe(bucket("us-east-2"));
+    expect(destination("192.0.2.1", out)).toBe(AR);
+    expect(destination("13.184.0.1", out)).toBe(bucket("us-east-2"));
   });
 });
