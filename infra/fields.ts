@@ -126,3 +126,77 @@ export const GcpWriterMember = z
  * keeping its resources (and data), the first step of retiring or pausing a donor.
  */
 export const InRotation = z.boolean().default(true);
+
+/**
+ * Which of a section's regions something applies to: `all` of them, or a list. Used by
+ * `adopt` (which of the declared resources already exist); a listed region the section
+ * does not declare is refused by the section's own rule (see `regionSelectionProblems`).
+ */
+export const RegionSelection = z.union([z.literal("all"), distinctList(z.string())], {
+  error: (iss) => `${show(iss.input)} must be "all" or a list of regions`,
+});
+export type RegionSelection = z.output<typeof RegionSelection>;
+
+export function selectedRegions(selection: RegionSelection | undefined, declared: readonly string[]): string[] {
+  if (selection === undefined) return [];
+  return selection === "all" ? [...declared] : declared.filter((r) => selection.includes(r));
+}
+
+/** One problem per selected region that `declared` lacks, at `path` + its index. */
+export function regionSelectionProblems(
+  selection: RegionSelection | undefined,
+  declared: readonly string[],
+  what: string,
+): Array<{ index: number; message: string }> {
+  if (selection === undefined || selection === "all") return [];
+  return selection.flatMap((region, index) =>
+    declared.includes(region)
+      ? []
+      : [
+          {
+            index,
+            message: `${show(region)} is not one of ${what}${suggestion(region, declared)}; only what the config declares can be adopted`,
+          },
+        ],
+  );
+}
+
+/**
+ * A resource name with placeholders, e.g. `{project}-{region}-neg`: names that another
+ * tool gave resources which this program adopts. Only the listed placeholders are allowed,
+ * and `{region}` is required so each region gets its own name.
+ */
+export function namePattern(placeholders: readonly string[]) {
+  return z.string().superRefine((v, ctx) => {
+    const used = [...v.matchAll(/\{([^}]*)\}/g)].map((m) => m[1] ?? "");
+    const unknown = used.filter((p) => !placeholders.includes(p));
+    if (unknown.length) {
+      ctx.addIssue({
+        code: "custom",
+        message: `${show(v)} uses ${unknown.map((p) => `{${p}}`).join(", ")}; known placeholders: ${placeholders.map((p) => `{${p}}`).join(", ")}`,
+      });
+    } else if (!used.includes("region")) {
+      ctx.addIssue({ code: "custom", message: `${show(v)} must contain {region}` });
+    } else if (!/^[a-z{][a-z0-9{}-]*$/.test(v)) {
+      ctx.addIssue({
+        code: "custom",
+        message: `${show(v)} may only hold lowercase letters, digits, hyphens and placeholders`,
+      });
+    }
+  });
+}
+
+/** Fills a name pattern's placeholders. */
+export function fillPattern(pattern: string, values: Record<string, string>): string {
+  return pattern.replace(/\{([^}]*)\}/g, (whole, p: string) => values[p] ?? whole);
+}
+
+/** An IAM role's ARN (commercial partition), e.g. one another tool manages. */
+export const IamRoleArn = z.string().regex(/^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+$/, {
+  error: (iss) => `${show(iss.input)} is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)`,
+});
+
+/** The account an IAM ARN belongs to. */
+export function arnAccount(arn: string): string | undefined {
+  return /^arn:aws:iam::(\d{12}):/.exec(arn)?.[1];
+}

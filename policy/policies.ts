@@ -73,17 +73,19 @@ function isFor(companion: PolicyResource, bucket: PolicyResource): boolean {
   return name !== undefined && companion.props.bucket === name;
 }
 
+/**
+ * ACLs themselves are off wherever `s3-bucket-owner-enforced` holds (BucketOwnerEnforced
+ * disables them), so a public access block that leaves ACLs unblocked, as registry.k8s.io's
+ * live buckets do, grants nothing and is not refused here.
+ */
 export const noPublicBucketWrite: ResourceValidationPolicy = {
   name: "s3-no-public-write-or-acls",
   description: "Buckets are publicly readable at most: no public write, no public ACLs.",
   enforcementLevel: "mandatory",
-  validateResource: onTypes([T.bucket, T.bucketAcl, T.bucketPolicy, T.publicAccessBlock], (args, report) => {
+  validateResource: onTypes([T.bucket, T.bucketAcl, T.bucketPolicy], (args, report) => {
     const p = args.props;
     if ((args.type === T.bucket || args.type === T.bucketAcl) && PUBLIC_ACLS.has(String(p.acl))) {
       report(`public ACL "${p.acl}": grant public read with the bucket policy, never with ACLs`);
-    }
-    if (args.type === T.publicAccessBlock && (p.blockPublicAcls !== true || p.ignorePublicAcls !== true)) {
-      report("public ACLs must be blocked and ignored (blockPublicAcls and ignorePublicAcls true)");
     }
     for (const s of statements(p.policy)) {
       if (s.Effect !== "Allow" || !isPublicPrincipal(s.Principal)) continue;
@@ -221,24 +223,39 @@ export const publicInvokerOnlyOnRedirector: StackValidationPolicy = {
   },
 };
 
-export const artifactRegistryWritersScoped: ResourceValidationPolicy = {
-  name: "artifact-registry-no-public-or-project-wide-write",
-  description: "The public may only read repositories; writers are bound per repository, never project-wide.",
+const AR_PUBLIC_ROLES = new Set(["roles/artifactregistry.reader"]);
+
+export const artifactRegistryNoPublicWrite: ResourceValidationPolicy = {
+  name: "artifact-registry-no-public-write",
+  description:
+    "The public may only read repositories, and nobody may be granted anything on them project-wide publicly.",
   enforcementLevel: "mandatory",
   validateResource: onTypes(
     [T.arIamMember, T.arIamBinding, T.projectIamMember, T.projectIamBinding],
     (args, report) => {
       const role = String(args.props.role);
-      if (args.type === T.projectIamMember || args.type === T.projectIamBinding) {
-        if (role.startsWith("roles/artifactregistry.") && role !== "roles/artifactregistry.reader") {
-          report(`${role} granted project-wide; bind writers on each repository instead`);
-        }
-        return;
-      }
       const pub = members(args.props).filter((m) => PUBLIC_MEMBERS.has(m));
-      if (pub.length && role !== "roles/artifactregistry.reader") report(`${pub.join(", ")} granted ${role}`);
+      if (pub.length && !AR_PUBLIC_ROLES.has(role)) report(`${pub.join(", ")} granted ${role}`);
     },
   ),
+};
+
+/**
+ * Mandatory, but a stack adopting a registry that grants project-wide today may lower it
+ * to advisory in its policy config (policy/config/<stack>.json) until the grant is gone.
+ */
+export const artifactRegistryWritersPerRepository: ResourceValidationPolicy = {
+  name: "artifact-registry-writers-per-repository",
+  description: "Writers are bound on each repository, never on the whole project.",
+  enforcementLevel: "mandatory",
+  validateResource: onTypes([T.projectIamMember, T.projectIamBinding], (args, report) => {
+    const role = String(args.props.role);
+    if (role.startsWith("roles/artifactregistry.") && !AR_PUBLIC_ROLES.has(role)) {
+      report(
+        `${role} granted project-wide to ${members(args.props).join(", ")}; bind writers on each repository instead`,
+      );
+    }
+  }),
 };
 
 export const dataProtected: ResourceValidationPolicy = {
@@ -267,7 +284,8 @@ export const ALL_POLICIES = [
   noWildcardIam,
   cloudRunBehindLoadBalancer,
   publicInvokerOnlyOnRedirector,
-  artifactRegistryWritersScoped,
+  artifactRegistryNoPublicWrite,
+  artifactRegistryWritersPerRepository,
   dataProtected,
   loadBalancerSchemeExplicit,
 ];

@@ -33,6 +33,7 @@ export async function planStackFile(path: string, format: Format): Promise<strin
   // Validate first, so a bad config is reported as such before the engine starts.
   const config = parseConfig(namespaceValues(file.config), { stack: file.stack });
   const plan = await evaluate(file.stack, file.config, () => require("../infra/index"));
+  for (const line of plan.diagnostics) console.error(line);
   if (format === "json") return renderJson(plan);
   if (format === "text") return renderText(plan);
   const tables = buildRoutingTables(config);

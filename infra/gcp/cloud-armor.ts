@@ -1,8 +1,10 @@
 /**
- * Pure: the Cloud Armor policy's rules. The WAF rules are upstream's (priorities,
- * rule sets, sensitivities and the one opt-out; reference/upstream-infra.md §3.6): a
- * registry only serves GET/HEAD on `/v2/...`, so anything the preconfigured sets flag is
- * denied. Everything else falls to the default rule, a per-client-IP throttle.
+ * Pure: the Cloud Armor policy's rules, in upstream registry.k8s.io's shape (k8s.io
+ * `modules/oci-proxy/cloud-armor.tf`, 2024 onwards): rule 1 answers 404 at the edge for any
+ * path a registry client never asks for, so junk never reaches Cloud Run; the default rule
+ * throttles each client IP. Upstream's 2023 preconfigured WAF rule sets are available
+ * (`armor.wafRules`) but off: they rejected ordinary pulls (registry.k8s.io#148) and the
+ * path rule already stops nearly everything they caught (k8s.io#6969).
  */
 
 /** The shape `gcp.compute.SecurityPolicy` takes for a rule (only the fields used here). */
@@ -25,8 +27,37 @@ export interface RateLimit {
   intervalSec: number;
 }
 
+export interface ArmorSettings {
+  rateLimit: RateLimit;
+  /** Anchored RE2 patterns; a request whose path matches none gets 404. */
+  allowedPaths: readonly string[];
+  wafRules: boolean;
+}
+
 /** The default rule's priority: the lowest there is, evaluated last. */
 export const DEFAULT_RULE_PRIORITY = 2147483647;
+/** The path rule comes first: a 404 at the edge is the cheapest answer there is. */
+export const PATH_RULE_PRIORITY = 1;
+
+/**
+ * Every path the redirector answers with something other than 404 (redirector/request-path.ts
+ * and router.ts; a test holds the two together): `/`, `/privacy`, the API version check, and
+ * blobs, manifests, tag lists and referrers under `/v2/`.
+ */
+export const DEFAULT_ALLOWED_PATHS = [
+  "^/$",
+  "^/privacy$",
+  "^/v2/?$",
+  "^/v2/.+/blobs/.+$",
+  "^/v2/.+/manifests/.+$",
+  "^/v2/.+/tags/list$",
+  "^/v2/.+/referrers/.+$",
+] as const;
+
+/** Cloud Armor's CEL: true for a request whose path matches none of the patterns. */
+export function pathRuleExpression(allowedPaths: readonly string[]): string {
+  return `!request.path.matches('${allowedPaths.join("|")}')`;
+}
 
 interface Waf {
   priority: number;
@@ -64,7 +95,14 @@ export function wafExpression(waf: Waf): string {
   return `evaluatePreconfiguredWaf('${waf.ruleSet}', {'sensitivity': ${waf.sensitivity}${optOut}})`;
 }
 
-export function armorRules(rateLimit: RateLimit): ArmorRule[] {
+export function armorRules({ rateLimit, allowedPaths, wafRules }: ArmorSettings): ArmorRule[] {
+  const paths: ArmorRule = {
+    priority: PATH_RULE_PRIORITY,
+    description: "Block invalid request paths.",
+    action: "deny(404)",
+    preview: false,
+    match: { expr: { expression: pathRuleExpression(allowedPaths) } },
+  };
   const waf = WAF_RULES.map(
     (w): ArmorRule => ({
       priority: w.priority,
@@ -76,7 +114,8 @@ export function armorRules(rateLimit: RateLimit): ArmorRule[] {
   );
   const throttle: ArmorRule = {
     priority: DEFAULT_RULE_PRIORITY,
-    description: `Default: allow, at most ${rateLimit.count} requests per ${rateLimit.intervalSec}s per client IP`,
+    // Upstream's words: an adopted policy keeps them, and they say what the rule is for.
+    description: "Default rule. Limit excessive usage.",
     action: "throttle",
     preview: false,
     match: { versionedExpr: "SRC_IPS_V1", config: { srcIpRanges: ["*"] } },
@@ -87,5 +126,5 @@ export function armorRules(rateLimit: RateLimit): ArmorRule[] {
       rateLimitThreshold: { count: rateLimit.count, intervalSec: rateLimit.intervalSec },
     },
   };
-  return [...waf, throttle];
+  return [paths, ...(wafRules ? waf : []), throttle];
 }

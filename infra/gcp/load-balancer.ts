@@ -6,17 +6,25 @@
  */
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { armorRules, type RateLimit } from "./cloud-armor";
+import { childOf } from "../child-options";
+import { adopted, gcpIds } from "../import-ids";
+import { type ArmorSettings, armorRules } from "./cloud-armor";
 import { certificateNames, type IpVersion, type Listener, loadBalancerNames } from "./names";
 
 export interface LoadBalancerArgs {
   project: string;
   domain: string;
-  /** Every region's serverless NEG. */
+  /** Every region's serverless NEG, by self link. */
   negs: pulumi.Input<string>[];
-  rateLimit: RateLimit;
+  armor: ArmorSettings & { policyName?: string };
+  /** The certificate's name, when it is not `<domain-id>-cert` (an adopted one). */
+  certificateName?: string;
+  /** Attach a MODERN / TLS 1.2 SSL policy; without, the project's default applies. */
+  sslPolicy: boolean;
   /** Protect the addresses: DNS and clients' allow-lists point at them. */
   protectAddresses: boolean;
+  /** Everything but the SSL policy exists already: import it. */
+  adopt: boolean;
 }
 
 /** Global external Application Load Balancer (not classic): set on every piece that takes it. */
@@ -38,18 +46,18 @@ export class LoadBalancer extends pulumi.ComponentResource {
     super("registry:gcp:LoadBalancer", name, {}, opts);
     const { project } = args;
     const n = loadBalancerNames(project);
-    const parent = { parent: this };
+    const policyName = args.armor.policyName ?? n.securityPolicy;
+    const child = childOf(this, opts);
+    /** Options of a child that exists when adopting: its import ID from its collection and name. */
+    const existing = (collection: string, name: string) => ({
+      ...child,
+      ...adopted(args.adopt ? gcpIds.computeGlobal(project, collection, name) : undefined),
+    });
 
     const armor = new gcp.compute.SecurityPolicy(
-      n.securityPolicy,
-      {
-        project,
-        name: n.securityPolicy,
-        type: "CLOUD_ARMOR",
-        description: "Preconfigured WAF rules, then a per-client-IP throttle",
-        rules: armorRules(args.rateLimit),
-      },
-      parent,
+      policyName,
+      { project, name: policyName, type: "CLOUD_ARMOR", rules: armorRules(args.armor) },
+      existing("securityPolicies", policyName),
     );
     const backend = new gcp.compute.BackendService(
       n.backendService,
@@ -57,19 +65,19 @@ export class LoadBalancer extends pulumi.ComponentResource {
         project,
         name: n.backendService,
         loadBalancingScheme: SCHEME,
-        protocol: "HTTPS",
+        // No protocol, timeout or port name: serverless NEGs take none of them (Cloud Run is always HTTPS).
         backends: args.negs.map((group) => ({ group })),
         securityPolicy: armor.selfLink,
         // Redirects must not be cached: where a blob is depends on who asks.
         enableCdn: false,
         logConfig: { enable: true, sampleRate: 1 },
       },
-      parent,
+      existing("backendServices", n.backendService),
     );
     const urlMap = new gcp.compute.URLMap(
       n.urlMap,
       { project, name: n.urlMap, defaultService: backend.selfLink },
-      parent,
+      existing("urlMaps", n.urlMap),
     );
     const redirectMap = new gcp.compute.URLMap(
       n.httpRedirectUrlMap,
@@ -82,39 +90,57 @@ export class LoadBalancer extends pulumi.ComponentResource {
           stripQuery: false,
         },
       },
-      parent,
+      existing("urlMaps", n.httpRedirectUrlMap),
     );
 
-    const c = certificateNames(args.domain);
+    const c = certificateNames(args.domain, args.certificateName);
+    const certManager = (collection: string, name: string) => ({
+      ...child,
+      ...adopted(args.adopt ? gcpIds.certificateManager(project, collection, name) : undefined),
+    });
     const auth = new gcp.certificatemanager.DnsAuthorization(
       c.dnsAuthorization,
-      { project, location: "global", name: c.dnsAuthorization, domain: args.domain, type: "FIXED_RECORD" },
-      parent,
+      {
+        project,
+        location: "global",
+        name: c.dnsAuthorization,
+        // Upstream's words: an adopted authorization keeps them.
+        description: "The default dns auth",
+        domain: args.domain,
+        type: "FIXED_RECORD",
+      },
+      certManager("dnsAuthorizations", c.dnsAuthorization),
     );
+    // No scope: DEFAULT is the API's default, and a changed scope would replace the certificate.
     const cert = new gcp.certificatemanager.Certificate(
       c.certificate,
       {
         project,
         location: "global",
         name: c.certificate,
-        scope: "DEFAULT",
         managed: { domains: [args.domain], dnsAuthorizations: [auth.id] },
       },
-      parent,
+      certManager("certificates", c.certificate),
     );
-    const certMap = new gcp.certificatemanager.CertificateMap(c.map, { project, name: c.map }, parent);
+    const certMap = new gcp.certificatemanager.CertificateMap(
+      c.map,
+      { project, name: c.map },
+      certManager("certificateMaps", c.map),
+    );
     new gcp.certificatemanager.CertificateMapEntry(
       c.mapEntry,
       { project, name: c.mapEntry, map: certMap.name, matcher: "PRIMARY", certificates: [cert.id] },
-      parent,
+      { ...child, ...adopted(args.adopt ? gcpIds.certificateMapEntry(project, c.map, c.mapEntry) : undefined) },
     );
     // Registry clients (containerd, Docker, Podman, crane) all speak TLS 1.2+; older versions
     // would only add attack surface.
-    const tls = new gcp.compute.SSLPolicy(
-      n.sslPolicy,
-      { project, name: n.sslPolicy, profile: "MODERN", minTlsVersion: "TLS_1_2" },
-      parent,
-    );
+    const tls = args.sslPolicy
+      ? new gcp.compute.SSLPolicy(
+          n.sslPolicy,
+          { project, name: n.sslPolicy, profile: "MODERN", minTlsVersion: "TLS_1_2" },
+          child,
+        )
+      : undefined;
 
     const targets: Record<Listener, pulumi.Output<string>> = {
       https: new gcp.compute.TargetHttpsProxy(
@@ -124,14 +150,14 @@ export class LoadBalancer extends pulumi.ComponentResource {
           name: n.httpsProxy,
           urlMap: urlMap.selfLink,
           certificateMap: pulumi.interpolate`//certificatemanager.googleapis.com/${certMap.id}`,
-          sslPolicy: tls.selfLink,
+          ...(tls ? { sslPolicy: tls.selfLink } : {}),
         },
-        parent,
+        existing("targetHttpsProxies", n.httpsProxy),
       ).selfLink,
       http: new gcp.compute.TargetHttpProxy(
         n.httpProxy,
         { project, name: n.httpProxy, urlMap: redirectMap.selfLink },
-        parent,
+        existing("targetHttpProxies", n.httpProxy),
       ).selfLink,
     };
 
@@ -140,7 +166,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
       const address = new gcp.compute.GlobalAddress(
         n.address(ip),
         { project, name: n.address(ip), addressType: "EXTERNAL", ipVersion: ip.toUpperCase() },
-        { parent: this, protect: args.protectAddresses },
+        { ...existing("addresses", n.address(ip)), protect: args.protectAddresses },
       );
       addresses[ip] = address.address;
       for (const listener of ["http", "https"] as const) {
@@ -157,7 +183,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
             portRange: listener === "https" ? "443" : "80",
             target: targets[listener],
           },
-          parent,
+          existing("forwardingRules", rule),
         );
       }
     }

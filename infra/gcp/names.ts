@@ -35,9 +35,15 @@ export function domainId(domain: string): string {
   return domain.replaceAll(".", "-");
 }
 
-export function certificateNames(domain: string) {
+/** Upstream's names; an adopted certificate keeps its own (registry.k8s.io's is dated: `-20230508`). */
+export function certificateNames(domain: string, certificate?: string) {
   const id = domainId(domain);
-  return { dnsAuthorization: `${id}-dnsauth`, certificate: `${id}-cert`, map: id, mapEntry: `${id}-default` };
+  return {
+    dnsAuthorization: `${id}-dnsauth`,
+    certificate: certificate ?? `${id}-cert`,
+    map: id,
+    mapEntry: `${id}-default`,
+  };
 }
 
 /** Certificate Manager names: a letter first, then letters, digits, `-` or `_`, 64 at most. */

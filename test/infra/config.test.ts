@@ -361,6 +361,223 @@ describe("invalid configs: every problem, with its key path and value", () => {
         "registry:redirector.concurrency: must be at least 1, got 0",
       ],
     ],
+    [
+      "adopting a repository the config does not declare, with a suggestion",
+      broken((c) => {
+        c.source.adopt = { repositories: ["us-central1", "europe-west9", "us-centrl1"] };
+      }),
+      [
+        'registry:source.adopt.repositories[1]: "europe-west9" is not one of source.regions (did you mean "europe-west4"?); only what the config declares can be adopted',
+        'registry:source.adopt.repositories[2]: "us-centrl1" is not one of source.regions (did you mean "us-central1"?); only what the config declares can be adopted',
+      ],
+    ],
+    [
+      "adopting buckets the backend does not declare, and a misspelled selection",
+      broken((c) => {
+        c.backends[0].adopt = { buckets: ["us-east-2", "ap-south-1"] };
+        c.source.adopt = { repositories: "everything" };
+      }),
+      [
+        'registry:source.adopt.repositories: "everything" must be "all" or a list of regions',
+        'registry:backends[0].adopt.buckets[1]: "ap-south-1" is not one of regions; only what the config declares can be adopted',
+      ],
+    ],
+    [
+      "a malformed OIDC provider ARN to import",
+      broken((c) => {
+        c.backends[0].adopt = { oidcProvider: "arn:aws:iam::123456789012:role/issuer.example.dev" };
+      }),
+      [
+        'registry:backends[0].adopt.oidcProvider: "arn:aws:iam::123456789012:role/issuer.example.dev" is not an OIDC provider ARN (arn:aws:iam::<account>:oidc-provider/<issuer host/path>)',
+      ],
+    ],
+    [
+      "an OIDC provider of another account",
+      broken((c) => {
+        c.backends[0].adopt = { oidcProvider: "arn:aws:iam::210987654321:oidc-provider/issuer.example.dev" };
+      }),
+      [
+        'registry:backends[0].adopt.oidcProvider: "arn:aws:iam::210987654321:oidc-provider/issuer.example.dev" is not in account 123456789012',
+      ],
+    ],
+    [
+      "an OIDC provider of another issuer (IAM has one per issuer and account)",
+      broken((c) => {
+        c.backends[0].adopt = { oidcProvider: "arn:aws:iam::123456789012:oidc-provider/other.example.dev/x" };
+      }),
+      [
+        'registry:backends[0].adopt.oidcProvider: "arn:aws:iam::123456789012:oidc-provider/other.example.dev/x" is not the provider of promotion.blobWriter.oidcIssuer (expected "arn:aws:iam::123456789012:oidc-provider/issuer.example.dev")',
+      ],
+    ],
+    [
+      "adopting a project-wide grant the config does not declare, and pushers there are none of",
+      broken((c) => {
+        c.promotion.adopt = { projectWriteRole: true, pushers: true };
+      }),
+      [
+        "registry:promotion.adopt.pushers: there are no pushers to adopt",
+        "registry:promotion.adopt.projectWriteRole: adopts project-wide grants, but projectWriteRole is not set",
+      ],
+    ],
+    [
+      "nobody to push, and a project-wide role that is not a write role",
+      broken((c) => {
+        c.promotion.artifactWriters = [];
+        c.promotion.projectWriteRole = "roles/owner";
+      }),
+      [
+        'registry:promotion.projectWriteRole: "roles/owner" is not an Artifact Registry write role (roles/artifactregistry.writer, roles/artifactregistry.repoAdmin, roles/artifactregistry.admin, roles/artifactregistry.createOnPushWriter, roles/artifactregistry.createOnPushRepoAdmin)',
+        "registry:promotion.pushers: name at least one pusher (or an artifactWriters member): nobody could push",
+      ],
+    ],
+    [
+      "no pusher and no writer",
+      broken((c) => {
+        c.promotion.artifactWriters = [];
+      }),
+      ["registry:promotion.pushers: name at least one pusher (or an artifactWriters member): nobody could push"],
+    ],
+    [
+      "a pusher impersonated by everyone",
+      broken((c) => {
+        c.promotion.pushers = [{ account: "pusher", impersonators: ["allUsers"] }];
+      }),
+      ['registry:promotion.pushers[0].impersonators[0]: "allUsers" would make every repository publicly writable'],
+    ],
+    [
+      "opt-in regions nobody opted into, named",
+      broken((c) => {
+        c.backends[0].regions = ["us-east-2", "eu-west-1", "af-south-1", "me-central-1"];
+      }),
+      [
+        'registry:backends[0].optInRegions: is required: af-south-1, me-central-1 are opt-in regions, disabled in a new account; "enable" declares them enabled (needs account:EnableRegion), "enabled" says they are already',
+      ],
+    ],
+    [
+      "adopting opt-in regions the backend does not enable",
+      broken((c) => {
+        c.backends[0].regions = ["us-east-2", "eu-west-1", "af-south-1"];
+        c.backends[0].optInRegions = "enabled";
+        c.backends[0].adopt = { optInRegions: true };
+      }),
+      [
+        'registry:backends[0].adopt.optInRegions: adopts the opt-in regions, but optInRegions is not "enable", so none are declared',
+      ],
+    ],
+    [
+      "replication priorities for the wrong regions, a repeat, and a rule ID without its region",
+      broken((c) => {
+        c.backends[0].regions = ["us-east-2", "eu-west-1", "eu-west-3"];
+        c.backends[0].replication = {
+          priorities: { "eu-west-1": 2, "us-east-2": 2 },
+          ruleId: "to-everywhere",
+        };
+      }),
+      [
+        'registry:backends[0].replication.ruleId: "to-everywhere" must contain {region}',
+        'registry:backends[0].replication.priorities.us-east-2: "us-east-2" is not a replication destination (one of regions, not sourceRegion)',
+        'registry:backends[0].replication.priorities: has no priority for destination "eu-west-3"',
+        "registry:backends[0].replication.priorities.us-east-2: priority 2 is also eu-west-1's; S3 needs distinct priorities",
+      ],
+    ],
+    [
+      "roles of another account",
+      broken((c) => {
+        c.backends[0].writerRole = "arn:aws:iam::210987654321:role/writer";
+        c.backends[0].replication = { role: "arn:aws:iam::210987654321:role/replication" };
+      }),
+      [
+        'registry:backends[0].writerRole: "arn:aws:iam::210987654321:role/writer" is not in account 123456789012',
+        'registry:backends[0].replication.role: "arn:aws:iam::210987654321:role/replication" is not in account 123456789012',
+      ],
+    ],
+    [
+      "a bucket policy that does not name its bucket",
+      broken((c) => {
+        c.backends[0].bucketPolicy = {
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "*" }],
+        };
+      }),
+      ['registry:backends[0].bucketPolicy: must refer to its bucket as "{bucket}" (each bucket gets its own copy)'],
+    ],
+    [
+      "legacy backends in a region not served, and a name pattern without its region",
+      broken((c) => {
+        c.redirector.legacyBackends = {
+          regions: ["us-central1", "asia-east1"],
+          service: "{project}",
+          neg: "{project}-{zone}",
+        };
+      }),
+      [
+        'registry:redirector.legacyBackends.service: "{project}" must contain {region}',
+        'registry:redirector.legacyBackends.neg: "{project}-{zone}" uses {zone}; known placeholders: {project}, {region}',
+        'registry:redirector.legacyBackends.regions[1]: "asia-east1" is not one of redirector.regions; only what the config declares can be adopted',
+      ],
+    ],
+    [
+      "legacy backend names too long for GCP",
+      broken((c) => {
+        c.redirector.legacyBackends = {
+          regions: "all",
+          service: "{project}-{region}",
+          neg: "{project}-{project}-{region}-serverless-neg",
+        };
+      }),
+      [
+        'registry:redirector.legacyBackends.neg: "{project}-{project}-{region}-serverless-neg" makes "example-redirector-example-redirector-europe-west3-serverless-neg", which is not a valid name (lowercase letters, digits and hyphens, up to 63)',
+      ],
+    ],
+    [
+      "an unknown DNS provider, with a suggestion",
+      broken((c) => {
+        c.dns.provider = "cloud-dsn";
+      }),
+      [
+        'registry:dns.provider: "cloud-dsn" is not a known DNS provider; known providers: cloudflare, cloud-dns, external (did you mean "cloud-dns"?)',
+      ],
+    ],
+    [
+      "cloud-dns without its managed zone",
+      broken((c) => {
+        c.dns.provider = "cloud-dns";
+        c.dns.project = "dns-project";
+      }),
+      ["registry:dns.managedZone: is required"],
+    ],
+    [
+      "an R2 donor on a zone that is not on Cloudflare",
+      broken((c) => {
+        c.dns.provider = "external";
+        c.redirector.defaultBlobBaseUrl = undefined;
+        c.backends.push({
+          donor: "cloudflare-r2",
+          accountId: "0123456789abcdef0123456789abcdef",
+          bucket: "blobs",
+          hostname: "blobs.example.dev",
+        });
+      }),
+      ['registry:backends[1]: a cloudflare-r2 donor serves from a Cloudflare zone, but dns.provider is "external"'],
+    ],
+    [
+      "a Cloud Armor path pattern that is not anchored or has a quote, and a throttle Cloud Armor refuses",
+      broken((c) => {
+        c.armor = { allowedPaths: ["/v2/.*", "^/it's$"], rateLimit: { count: 20000 } };
+      }),
+      [
+        'registry:armor.allowedPaths[0]: "/v2/.*" is not an anchored path pattern like "^/v2/?$" (printable ASCII, no quotes or backslashes)',
+        'registry:armor.allowedPaths[1]: "^/it\'s$" is not an anchored path pattern like "^/v2/?$" (printable ASCII, no quotes or backslashes)',
+        "registry:armor.rateLimit.count: must be at most 10000, got 20000",
+      ],
+    ],
+    [
+      "an unknown load balancer key",
+      broken((c) => {
+        c.loadBalancer = { sslPolcy: false };
+      }),
+      ['registry:loadBalancer.sslPolcy: unknown key (did you mean "registry:loadBalancer.sslPolicy"?)'],
+    ],
   ];
 
   // Objects, not tuples: jest would take a fourth callback parameter for `done`.

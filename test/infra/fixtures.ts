@@ -39,3 +39,37 @@ export function validConfig(): Loose {
     },
   };
 }
+
+/** The checked-in prod stack's registry values (input form). */
+export function prodValues(): Loose {
+  // Required lazily: most tests that use this file never read the stack file.
+  const { namespaceValues } = require("../../infra/config") as typeof import("../../infra/config");
+  const { readStackFile, stackFilePath } =
+    require("../../tools/plan/stack-file") as typeof import("../../tools/plan/stack-file");
+  return namespaceValues(readStackFile(stackFilePath("prod")).config) as Loose;
+}
+
+/**
+ * Prod once the move from Terraform is done (docs/adopting-existing-infrastructure.md):
+ * nothing left to import (step 1 applied), every "live" setting deleted (step 2), every
+ * region on the redirector (step 3). Names the live resources have (the certificate's,
+ * the Cloud Armor policy's) are kept: renaming them would replace them for nothing.
+ */
+export function migrated(values: Loose): Loose {
+  const v = structuredClone(values);
+  delete v.source.adopt;
+  delete v.redirector.adopt;
+  delete v.redirector.legacyBackends;
+  delete v.promotion.adopt;
+  delete v.promotion.projectWriteRole;
+  delete v.armor.allowedPaths;
+  delete v.armor.rateLimit;
+  delete v.loadBalancer.sslPolicy;
+  delete v.loadBalancer.adopt;
+  for (const b of v.backends) {
+    for (const key of ["adopt", "tags", "publicAccessBlock", "bucketPolicy", "writerRole"]) delete b[key];
+    if (b.replication) b.replication = {};
+    if (b.optInRegions) b.optInRegions = "enable";
+  }
+  return v;
+}

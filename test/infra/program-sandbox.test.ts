@@ -1,9 +1,18 @@
-/** The checked-in sandbox stack under the strict mock engine: a non-prod stack. */
+/**
+ * The checked-in sandbox stack under the strict mock engine: a non-prod stack, and the
+ * other path than prod's, a registry created from zero in projects and accounts that
+ * have nothing yet.
+ */
+
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { namespaceValues, parseConfig } from "../../infra/config";
 import { registry } from "../../infra/program";
 import { RoutingTable } from "../../redirector/routing-table";
 import { evaluate, type Plan } from "../../tools/plan/engine";
+import { action } from "../../tools/plan/render";
 import { readStackFile, stackFilePath } from "../../tools/plan/stack-file";
+import { ROOT } from "../tools/run-cli";
 import { inputs, type Loose, ofType, one, TYPES } from "./planned";
 
 const file = readStackFile(stackFilePath("sandbox"));
@@ -44,5 +53,50 @@ describe("sandbox stack", () => {
   it("declares one service per Cloud Run region and one repository per AR region", () => {
     expect(ofType(plan, TYPES.service).map((r) => inputs(r).location)).toEqual(config.redirector.regions);
     expect(ofType(plan, TYPES.repository).map((r) => inputs(r).location)).toEqual(config.source.regions);
+  });
+});
+
+describe("sandbox: created from zero", () => {
+  it("adopts nothing", () => {
+    expect(plan.resources.filter((r) => r.options.import).map((r) => r.name)).toEqual([]);
+    expect(plan.resources.filter((r) => action(r) === "create").length).toBeGreaterThan(60);
+  });
+
+  it("enables each API its project needs once, though source and redirector share the project", () => {
+    const apis = ofType(plan, "gcp:projects/service:Service");
+    expect(apis.map((a) => inputs(a).service)).toEqual([
+      "artifactregistry.googleapis.com",
+      "certificatemanager.googleapis.com",
+      "compute.googleapis.com",
+      "iam.googleapis.com",
+      "run.googleapis.com",
+    ]);
+    for (const a of apis) expect(a.options.retainOnDelete).toBe(true);
+  });
+
+  it("creates every GCP resource only after its project's APIs", () => {
+    const waiting = plan.resources.filter(
+      (r) => r.custom && r.type.startsWith("gcp:") && r.type !== "gcp:projects/service:Service",
+    );
+    expect(waiting.length).toBeGreaterThan(30);
+    const late = waiting.filter((r) => !r.options.dependsOn.includes("apis-k8s-infra-oci-proxy"));
+    expect(late.map((r) => r.name)).toEqual([]);
+  });
+});
+
+describe("sandbox: the preview's read-only Cloudflare token", () => {
+  // What each Cloudflare function the program calls needs (Cloudflare's API token permission names).
+  const NEEDS: Record<string, string> = {
+    "cloudflare:index/getZone:getZone": "Zone Read",
+    "cloudflare:index/getAccountApiTokenPermissionGroupsList:getAccountApiTokenPermissionGroupsList":
+      "Account API Tokens Read",
+  };
+
+  it("is documented with every permission the program's lookups need", () => {
+    const calls = plan.invokes.filter((t) => t.startsWith("cloudflare:"));
+    expect(calls.length).toBeGreaterThan(1);
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const documented = /`CLOUDFLARE_READ_TOKEN` \(([^)]*)\)/.exec(readme)?.[1] ?? "";
+    expect(calls.map((t) => NEEDS[t] ?? `(unknown: ${t})`).filter((p) => !documented.includes(p))).toEqual([]);
   });
 });

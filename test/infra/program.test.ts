@@ -1,7 +1,8 @@
 /**
  * The program under the strict mock engine, as the prod stack (deletion protection on),
  * with a small config: three AR regions, two Cloud Run regions of which europe-west3 has
- * no repository of its own, two writers, two CAA issuers, non-default limits.
+ * no repository of its own, a pusher account and two direct writers, two CAA issuers, the
+ * WAF rule sets on, non-default limits.
  */
 import { parseConfig } from "../../infra/config";
 import { registry } from "../../infra/program";
@@ -21,9 +22,14 @@ values.source.regions = ["us-central1", "europe-west4", "asia-northeast1"];
 values.redirector.maxInstances = 7;
 values.redirector.concurrency = 500;
 values.promotion.artifactWriters = WRITERS;
+const IMPERSONATORS = [
+  "principal://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/subject/ns/ci/sa/promoter",
+];
+values.promotion.pushers = [{ account: "image-pusher", displayName: "Image promotion", impersonators: IMPERSONATORS }];
+const PUSHER = "image-pusher@example-artifacts.iam.gserviceaccount.com";
 values.dns.caaIssuers = ["pki.goog", "letsencrypt.org"];
 values.dns.ttl = 600;
-values.armor = { rateLimit: { count: 1234, intervalSec: 120 } };
+values.armor = { rateLimit: { count: 1234, intervalSec: 120 }, wafRules: true };
 const config = parseConfig(values, { stack: "prod" });
 const PROJECT = "example-redirector";
 const EMAIL = `redirector@${PROJECT}.iam.gserviceaccount.com`;
@@ -60,7 +66,7 @@ describe("counts per region", () => {
     expect(count(TYPES.address)).toBe(2);
     expect(count(TYPES.forwardingRule)).toBe(4);
     expect(count(TYPES.certificate)).toBe(1);
-    expect(count(TYPES.serviceAccount)).toBe(1);
+    expect(count(TYPES.serviceAccount)).toBe(2);
   });
 
   it("parents every cloud resource to its component", () => {
@@ -98,7 +104,7 @@ describe("Artifact Registry", () => {
     }
   });
 
-  it("binds exactly the configured writers on each repository, and nothing project-wide", () => {
+  it("binds exactly the pusher account and the direct writers on each repository, and nothing project-wide", () => {
     for (const region of config.source.regions) {
       const binding = one(plan, TYPES.repositoryBinding, (r) => inputs(r).location === region);
       expect(inputs(binding)).toEqual({
@@ -106,12 +112,27 @@ describe("Artifact Registry", () => {
         location: region,
         repository: "images",
         role: "roles/artifactregistry.writer",
-        members: WRITERS,
+        members: [`serviceAccount:${PUSHER}`, ...WRITERS],
       });
     }
     const writerGrants = iamGrants(plan).filter((g) => g.role === "roles/artifactregistry.writer");
     expect(writerGrants.map((g) => g.resource.type)).toEqual(config.source.regions.map(() => TYPES.repositoryBinding));
-    expect(plan.resources.filter((r) => /^gcp:(projects|organizations|folder)\//.test(r.type))).toEqual([]);
+    expect(plan.resources.filter((r) => /^gcp:(projects|organizations|folder)\/iAM/.test(r.type))).toEqual([]);
+  });
+
+  it("creates the pusher account in the source project, impersonated by exactly the listed principals", () => {
+    const account = one(plan, TYPES.serviceAccount, (r) => inputs(r).accountId === "image-pusher");
+    expect(inputs(account)).toEqual({
+      project: "example-artifacts",
+      accountId: "image-pusher",
+      displayName: "Image promotion",
+    });
+    const binding = one(plan, "gcp:serviceaccount/iAMBinding:IAMBinding");
+    expect(inputs(binding)).toEqual({
+      serviceAccountId: `projects/example-artifacts/serviceAccounts/${PUSHER}`,
+      role: "roles/iam.workloadIdentityUser",
+      members: IMPERSONATORS,
+    });
   });
 
   it("is readable by anyone, per repository", () => {
@@ -139,12 +160,15 @@ describe("public access", () => {
   });
 
   it("the runtime service account is used by every service and bound to nothing", () => {
-    const account = one(plan, TYPES.serviceAccount);
+    const account = one(plan, TYPES.serviceAccount, (r) => inputs(r).project === PROJECT);
     expect(outputs(account).email).toBe(EMAIL);
     for (const svc of services()) expect(inputs(svc).template.serviceAccount).toBe(EMAIL);
     const mentions = iamGrants(plan).filter((g) => g.members.some((m) => m.includes(EMAIL)));
     expect(mentions).toEqual([]);
-    expect(plan.resources.filter((r) => r.type.startsWith("gcp:serviceaccount/") && r !== account)).toEqual([]);
+    const onIt = plan.resources.filter(
+      (r) => r.type.startsWith("gcp:serviceaccount/iAM") && inputs(r).serviceAccountId.includes(EMAIL),
+    );
+    expect(onIt).toEqual([]);
   });
 });
 
@@ -195,7 +219,11 @@ describe("redirector services", () => {
     );
     for (const neg of negs) expect(inputs(neg)).toMatchObject({ project: PROJECT, networkEndpointType: "SERVERLESS" });
     const backend = inputs(one(plan, TYPES.backendService));
-    expect(backend.backends.map((b: Loose) => b.group).sort()).toEqual(negs.map((n) => outputs(n).id).sort());
+    // A backend's group is the NEG's self link (the provider's documented form), not its ID.
+    expect(backend.backends.map((b: Loose) => b.group).sort()).toEqual(negs.map((n) => outputs(n).selfLink).sort());
+    expect(backend.backends.every((b: Loose) => b.group.startsWith("https://www.googleapis.com/compute/v1/"))).toBe(
+      true,
+    );
   });
 });
 
@@ -213,10 +241,11 @@ describe("load balancer", () => {
     });
   });
 
-  it("guards the backend with Cloud Armor: the upstream WAF rules, then a per-IP throttle with the configured numbers", () => {
+  it("guards the backend with Cloud Armor: the path rule, the WAF rule sets, then a per-IP throttle with the configured numbers", () => {
     const policy = one(plan, TYPES.securityPolicy);
     expect(inputs(one(plan, TYPES.backendService)).securityPolicy).toBe(outputs(policy).selfLink);
     const rules: Loose[] = inputs(policy).rules;
+    expect(rules[0]).toMatchObject({ priority: 1, action: "deny(404)" });
     const waf = rules.filter((r) => r.action === "deny(403)");
     expect(waf.map((r) => r.priority)).toEqual([900, 910, 920, 930, 940, 950, 960, 980, 990, 1010]);
     expect(waf.every((r) => /^evaluatePreconfigured(Waf|Expr)\('/.test(r.match.expr.expression))).toBe(true);

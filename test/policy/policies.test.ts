@@ -1,5 +1,6 @@
 import {
-  artifactRegistryWritersScoped,
+  artifactRegistryNoPublicWrite,
+  artifactRegistryWritersPerRepository,
   bucketOwnerEnforced,
   bucketsDenyPlainHttp,
   cloudRunBehindLoadBalancer,
@@ -55,22 +56,30 @@ describe("s3-no-public-write-or-acls", () => {
     expect(await violations(noPublicBucketWrite, [bucket, bucketPolicy(...publicRead, tlsDeny), block])).toEqual([]);
   });
 
-  it("fires on public write, public NotAction, public ACLs and unblocked ACLs", async () => {
+  it("fires on public write, public NotAction and public ACLs", async () => {
     const found = await violations(noPublicBucketWrite, [
       bucketPolicy({ Effect: "Allow", Principal: "*", Action: ["s3:GetObject", "s3:PutObject"], Resource: `${arn}/*` }),
       bucketPolicy({ Effect: "Allow", Principal: { AWS: "*" }, NotAction: "s3:DeleteBucket", Resource: `${arn}/*` }),
       { type: "aws:s3/bucketAcl:BucketAcl", name: "acl", props: { bucket: "mirror", acl: "public-read-write" } },
-      {
-        type: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
-        name: "pab",
-        props: { bucket: "mirror", blockPublicAcls: false, ignorePublicAcls: true },
-      },
     ]);
     expect(found).toEqual([
       "mirror-policy: public principal is allowed s3:PutObject: only s3:GetObject and s3:ListBucket may be public",
       "mirror-policy: a public Allow with NotAction grants everything not listed",
       'acl: public ACL "public-read-write": grant public read with the bucket policy, never with ACLs',
-      "pab: public ACLs must be blocked and ignored (blockPublicAcls and ignorePublicAcls true)",
+    ]);
+  });
+
+  it("leaves ACL blocks to s3-bucket-owner-enforced: with ownership enforced, ACLs do nothing", async () => {
+    const liveBlock = {
+      type: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+      name: "pab",
+      props: { bucket: "mirror", blockPublicAcls: false, ignorePublicAcls: false },
+    };
+    expect(await violations(noPublicBucketWrite, [bucket, bucketPolicy(...publicRead, tlsDeny), liveBlock])).toEqual(
+      [],
+    );
+    expect(await violations(bucketOwnerEnforced, [bucket, ownership("ObjectWriter"), liveBlock])).toEqual([
+      "mirror: bucket mirror lacks BucketOwnerEnforced ownership controls",
     ]);
   });
 });
@@ -270,39 +279,39 @@ describe("cloud-run-public-invoker-only-redirector", () => {
   });
 });
 
-describe("artifact-registry-no-public-or-project-wide-write", () => {
+describe("artifact-registry-no-public-write and -writers-per-repository", () => {
   const repoIam = (name: string, role: string, member: string) => ({
     type: "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember",
     name,
     props: { repository: "images", role, member },
   });
 
-  it("allows public read and per-repository writers", async () => {
-    expect(
-      await violations(artifactRegistryWritersScoped, [
-        repoIam("read", "roles/artifactregistry.reader", "allUsers"),
-        repoIam("write", "roles/artifactregistry.writer", "serviceAccount:p@x.iam.gserviceaccount.com"),
-      ]),
-    ).toEqual([]);
+  const projectWide = {
+    type: "gcp:projects/iAMMember:IAMMember",
+    name: "proj",
+    props: {
+      project: "p",
+      role: "roles/artifactregistry.repoAdmin",
+      member: "serviceAccount:p@x.iam.gserviceaccount.com",
+    },
+  };
+  const fine = [
+    repoIam("read", "roles/artifactregistry.reader", "allUsers"),
+    repoIam("write", "roles/artifactregistry.writer", "serviceAccount:p@x.iam.gserviceaccount.com"),
+  ];
+
+  it("allow public read and per-repository writers", async () => {
+    expect(await violations(artifactRegistryNoPublicWrite, fine)).toEqual([]);
+    expect(await violations(artifactRegistryWritersPerRepository, fine)).toEqual([]);
   });
 
-  it("fires on public write and on project-wide writers", async () => {
-    expect(
-      await violations(artifactRegistryWritersScoped, [
-        repoIam("pub", "roles/artifactregistry.writer", "allUsers"),
-        {
-          type: "gcp:projects/iAMMember:IAMMember",
-          name: "proj",
-          props: {
-            project: "p",
-            role: "roles/artifactregistry.repoAdmin",
-            member: "serviceAccount:p@x.iam.gserviceaccount.com",
-          },
-        },
-      ]),
-    ).toEqual([
+  it("fire on public write, and (separately, so an adoption can lower it alone) on project-wide writers", async () => {
+    const declared = [...fine, repoIam("pub", "roles/artifactregistry.writer", "allUsers"), projectWide];
+    expect(await violations(artifactRegistryNoPublicWrite, declared)).toEqual([
       "pub: allUsers granted roles/artifactregistry.writer",
-      "proj: roles/artifactregistry.repoAdmin granted project-wide; bind writers on each repository instead",
+    ]);
+    expect(await violations(artifactRegistryWritersPerRepository, declared)).toEqual([
+      "proj: roles/artifactregistry.repoAdmin granted project-wide to serviceAccount:p@x.iam.gserviceaccount.com; bind writers on each repository instead",
     ]);
   });
 });

@@ -1,17 +1,22 @@
 /**
- * The whole pack over what the prod stack declares (the offline plan's resources): a
- * change that breaks a guardrail fails here, before any preview.
+ * The whole pack over what the prod stack declares (the offline plan's resources), judged
+ * with prod's policy config as `pulumi preview --policy-pack policy --policy-pack-config
+ * policy/config/prod.json` would: a change that breaks a guardrail fails here, before any
+ * preview. Prod is adopting registry.k8s.io as it is, project-wide promoter grants
+ * included; its config lowers exactly that policy to advisory, and only while it applies.
  */
+import { readdirSync } from "node:fs";
 import { ALL_POLICIES } from "../../policy/policies";
-import { evaluate, type Plan } from "../../tools/plan/engine";
+import { evaluate } from "../../tools/plan/engine";
 import { readStackFile, stackFilePath } from "../../tools/plan/stack-file";
-import { type Declared, violations } from "./harness";
+import { ROOT } from "../tools/run-cli";
+import type { Declared } from "./harness";
+import { declaredOf, judged, policyConfig } from "./stack-plans";
 
 let declared: Declared[];
 beforeAll(async () => {
   const file = readStackFile(stackFilePath("prod"));
-  const plan: Plan = await evaluate("prod", file.config, () => require("../../infra/index"));
-  declared = plan.resources.map((r) => ({ type: r.type, name: r.name, props: r.inputs, protect: r.options.protect }));
+  declared = declaredOf(await evaluate("prod", file.config, () => require("../../infra/index")));
 }, 60_000);
 
 describe("the policy pack over the prod plan", () => {
@@ -19,13 +24,35 @@ describe("the policy pack over the prod plan", () => {
     const count = (type: string) => declared.filter((d) => d.type === type).length;
     expect(count("aws:s3/bucket:Bucket")).toBe(31);
     expect(count("aws:s3/bucketPolicy:BucketPolicy")).toBe(31);
-    expect(count("aws:iam/role:Role")).toBeGreaterThanOrEqual(2);
-    expect(count("gcp:cloudrunv2/service:Service")).toBe(22);
+    expect(count("gcp:compute/regionNetworkEndpointGroup:RegionNetworkEndpointGroup")).toBe(22);
     expect(count("gcp:artifactregistry/repository:Repository")).toBe(41);
     expect(count("gcp:compute/backendService:BackendService")).toBe(1);
+    expect(count("gcp:projects/iAMMember:IAMMember")).toBe(2);
   });
 
-  it.each(ALL_POLICIES.map((p) => [p.name, p] as const))("%s: no violations", async (_name, policy) => {
-    expect(await violations(policy, declared)).toEqual([]);
+  it("breaks no mandatory policy; the adopted project-wide grants are reported as advisory", async () => {
+    const found = await judged(declared, policyConfig("prod"));
+    expect(found.mandatory).toBeUndefined();
+    expect(found.advisory).toEqual({
+      "artifact-registry-writers-per-repository": [
+        expect.stringContaining("serviceAccount:k8s-infra-gcr-promoter@k8s-artifacts-prod.iam.gserviceaccount.com"),
+        expect.stringContaining("serviceAccount:k8s-infra-image-promotion@k8s-artifacts-prod.iam.gserviceaccount.com"),
+      ],
+    });
+  });
+});
+
+describe("policy/config/<stack>.json", () => {
+  const stacks = readdirSync(ROOT).flatMap((f) => /^Pulumi\.([\w.-]+)\.yaml$/.exec(f)?.[1] ?? []);
+  const names = ALL_POLICIES.map((p) => p.name);
+
+  it.each(stacks)("exists for %s and names only real policies", (stack) => {
+    for (const key of Object.keys(policyConfig(stack))) expect([...names, "all"]).toContain(key);
+  });
+
+  it("lowers nothing for prod but the policy its adopted grants break (delete it with projectWriteRole)", async () => {
+    const lowered = Object.keys(policyConfig("prod"));
+    const broken = Object.keys((await judged(declared, {})).mandatory ?? {});
+    expect(lowered).toEqual(broken);
   });
 });

@@ -24,9 +24,25 @@ describe("npm run plan", () => {
     expect(doc.outputs.domain).toBe("registry-sandbox.k8s.io");
     for (const r of doc.resources) {
       expect(Object.keys(r)).toEqual(["type", "name", "parent", "inputs", "options"]);
-      expect(Object.keys(r.options)).toEqual(["protect", "retainOnDelete", "provider", "dependsOn"]);
+      expect(Object.keys(r.options)).toEqual(["protect", "retainOnDelete", "provider", "dependsOn", "import"]);
       expect(r.type).toMatch(/^[\w-]+:[\w/-]*:\w+$/);
     }
+  }, 60_000);
+
+  it("--format json records what prod adopts: each resource's import ID, or null", () => {
+    const doc = JSON.parse(plan("--stack", "prod", "--format", "json").stdout);
+    const imported = doc.resources.filter((r: { options: { import: string | null } }) => r.options.import);
+    expect(imported.length).toBeGreaterThan(300);
+    const bucket = doc.resources.find((r: { name: string }) => r.name === "prod-registry-k8s-io-ap-south-2");
+    expect(bucket.options.import).toBe("prod-registry-k8s-io-ap-south-2@ap-south-2");
+  }, 60_000);
+
+  it("--format text counts adopt and create in its summary", () => {
+    const text = plan("--stack", "prod").stdout;
+    expect(text).toMatch(/^ {2}cloud +region +resources +adopt +create$/m);
+    expect(text).toMatch(/^ {2}total +\d+ +(\d+) +0$/m);
+    const sandbox = plan("--stack", "sandbox").stdout;
+    expect(sandbox).toMatch(/^ {2}total +\d+ +0 +[1-9]\d*$/m);
   }, 60_000);
 
   it("--format markdown is what plan/sandbox.md holds, with the routing diagram", () => {

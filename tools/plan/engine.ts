@@ -7,6 +7,7 @@
  * plan CLI runs one per child process, each jest file gets its own).
  */
 import * as pulumi from "@pulumi/pulumi";
+import { importIdProblem } from "../../infra/import-ids";
 import { FAKE_INVOKES, type FakeContext, fakeOutputs } from "./fake-outputs";
 
 export const PROJECT = "registry";
@@ -27,6 +28,8 @@ export interface PlannedResource {
     /** The explicit provider's logical name; null for the default provider. */
     provider: string | null;
     dependsOn: string[];
+    /** The cloud resource to adopt (Pulumi's `import` option); null when it is created. */
+    import: string | null;
   };
 }
 
@@ -34,6 +37,10 @@ export interface Plan {
   stack: string;
   resources: PlannedResource[];
   outputs: Record<string, unknown>;
+  /** What the program logged (`pulumi.log`), as `pulumi preview` would show it. */
+  diagnostics: string[];
+  /** The provider functions the program called (each token once): what a preview's credentials must allow. */
+  invokes: string[];
 }
 
 interface Declared {
@@ -98,6 +105,7 @@ export async function evaluate(
 
   const registered = new Map<string, Registered>();
   const unmocked = new Set<string>();
+  const invokes = new Set<string>();
   const failIfUnmocked = () => {
     if (unmocked.size > 0) {
       throw new Error(
@@ -130,6 +138,7 @@ export async function evaluate(
         return { id, state };
       },
       call(args) {
+        invokes.add(args.token);
         const fake = FAKE_INVOKES[args.token];
         if (fake) return fake(args.inputs);
         // A thrown error loses its message inside the mock monitor and surfaces as
@@ -144,14 +153,22 @@ export async function evaluate(
   );
   pulumi.runtime.setAllConfig(config);
 
+  // Without an engine, pulumi.log writes to console.log: keep it off stdout, where the plan goes.
+  const diagnostics: string[] = [];
+  const log = console.log;
+  console.log = (...args: unknown[]) => {
+    diagnostics.push(args.map(String).join(" "));
+  };
   try {
-    return await run();
+    return { ...(await run()), diagnostics, invokes: [...invokes].sort() };
   } catch (e) {
     failIfUnmocked();
     throw e;
+  } finally {
+    console.log = log;
   }
 
-  async function run(): Promise<Plan> {
+  async function run(): Promise<Omit<Plan, "diagnostics" | "invokes">> {
     const declared: Declared[] = [];
     let raw: unknown = {};
     await pulumi.runtime.runInPulumiStack(async () => {
@@ -177,6 +194,13 @@ export async function evaluate(
     }
 
     const names = new Map<pulumi.Resource, string>(declared.map((d) => [d.resource, d.name]));
+    // As strict as the invokes: an import ID the provider would refuse fails the plan.
+    const badImports = declared.flatMap((d) => {
+      const id = d.opts.import;
+      const problem = id === undefined ? undefined : importIdProblem(d.type, id);
+      return problem ? [`${d.name}: ${problem}`] : [];
+    });
+    if (badImports.length) throw new Error(`malformed import IDs:\n  ${badImports.join("\n  ")}`);
     const resources = declared.map((d): PlannedResource => {
       const reg = registered.get(key(d.type, d.name));
       if (!reg) throw new Error(`${d.type} ${d.name} was declared but never registered`);
@@ -193,6 +217,7 @@ export async function evaluate(
           retainOnDelete: d.opts.retainOnDelete === true,
           provider: reg.provider,
           dependsOn: dependsOn.map((r) => names.get(r as pulumi.Resource) ?? "?").sort(),
+          import: d.opts.import ?? null,
         },
       };
     });

@@ -36,16 +36,38 @@ export function sortedResources(plan: Plan): PlannedResource[] {
   );
 }
 
-export function summary(plan: Plan): Array<{ cloud: string; region: string; resources: number }> {
-  const counts = new Map<string, { cloud: string; region: string; resources: number }>();
+/** What `pulumi up` does to a resource's cloud object: adopt it, create it, or nothing (components, providers). */
+export function action(r: PlannedResource): "adopt" | "create" | null {
+  if (r.options.import) return "adopt";
+  return r.custom && !r.type.startsWith("pulumi:providers:") ? "create" : null;
+}
+
+export interface SummaryRow {
+  cloud: string;
+  region: string;
+  resources: number;
+  /** Cloud resources that exist and are imported. */
+  adopt: number;
+  /** Cloud resources the first `up` creates. */
+  create: number;
+}
+
+export function summary(plan: Plan): SummaryRow[] {
+  const counts = new Map<string, SummaryRow>();
   for (const r of sortedResources(plan)) {
     const p = placement(r);
     const k = `${p.cloud} / ${p.region}`;
-    const row = counts.get(k) ?? { ...p, resources: 0 };
+    const row = counts.get(k) ?? { ...p, resources: 0, adopt: 0, create: 0 };
     row.resources++;
+    const a = action(r);
+    if (a) row[a]++;
     counts.set(k, row);
   }
   return [...counts.values()];
+}
+
+function totals(rows: readonly SummaryRow[]): { adopt: number; create: number } {
+  return rows.reduce((t, r) => ({ adopt: t.adopt + r.adopt, create: t.create + r.create }), { adopt: 0, create: 0 });
 }
 
 function optionFlags(r: PlannedResource): string[] {
@@ -55,6 +77,7 @@ function optionFlags(r: PlannedResource): string[] {
     o.retainOnDelete ? "retainOnDelete" : "",
     o.provider ? `provider=${o.provider}` : "",
     o.dependsOn.length ? `dependsOn=${o.dependsOn.join(",")}` : "",
+    o.import ? `import=${o.import}` : "",
   ].filter(Boolean);
 }
 
@@ -86,9 +109,12 @@ export function renderText(plan: Plan): string {
   const rows = summary(plan);
   const cw = Math.max(5, ...rows.map((r) => r.cloud.length));
   const rw = Math.max(6, ...rows.map((r) => r.region.length));
-  lines.push(`  ${pad("cloud", cw)}  ${pad("region", rw)}  resources`);
-  for (const r of rows) lines.push(`  ${pad(r.cloud, cw)}  ${pad(r.region, rw)}  ${r.resources}`);
-  lines.push(`  ${pad("total", cw)}  ${pad("", rw)}  ${plan.resources.length}`);
+  const row = (cloud: string, region: string, n: number, adopt: number, create: number) =>
+    `  ${pad(cloud, cw)}  ${pad(region, rw)}  ${pad(String(n), 9)}  ${pad(String(adopt), 5)}  ${create}`;
+  lines.push(`  ${pad("cloud", cw)}  ${pad("region", rw)}  resources  adopt  create`);
+  for (const r of rows) lines.push(row(r.cloud, r.region, r.resources, r.adopt, r.create));
+  const t = totals(rows);
+  lines.push(row("total", "", plan.resources.length, t.adopt, t.create));
   return `${lines.join("\n")}\n`;
 }
 
@@ -244,9 +270,18 @@ export function renderMarkdown(plan: Plan, ctx: MarkdownContext): string {
     out.push("## Blob routing", "", "Manifests always come from Artifact Registry; blobs go where this says.", "");
     out.push(routingDiagram(first, ctx.routing.arRegions), "");
   }
-  out.push("## Summary", "", "| cloud | region | resources |", "|---|---|---:|");
-  for (const r of summary(plan)) out.push(`| ${r.cloud} | ${r.region} | ${r.resources} |`);
-  out.push(`| **total** | | **${plan.resources.length}** |`, "");
+  const rows = summary(plan);
+  const t = totals(rows);
+  out.push(
+    "## Summary",
+    "",
+    `The first \`pulumi up\` adopts ${t.adopt} existing cloud resources (\`import\`) and creates ${t.create}.`,
+    "",
+    "| cloud | region | resources | adopt | create |",
+    "|---|---|---:|---:|---:|",
+  );
+  for (const r of rows) out.push(`| ${r.cloud} | ${r.region} | ${r.resources} | ${r.adopt} | ${r.create} |`);
+  out.push(`| **total** | | **${plan.resources.length}** | **${t.adopt}** | **${t.create}** |`, "");
   out.push(...routingTablesSection(tables));
   const reference = routingTableReference(tables);
   out.push("## Resources", "");

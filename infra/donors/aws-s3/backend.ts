@@ -4,8 +4,21 @@
  * replication copies to the rest.
  */
 import { z } from "zod";
+import { AWS_REGIONS } from "../../catalog/aws-regions";
 import { byCodePoint } from "../../compare";
-import { AwsAccountId, AwsRegion, awsRegionIn, distinctList, InRotation } from "../../fields";
+import {
+  AwsAccountId,
+  AwsRegion,
+  arnAccount,
+  awsRegionIn,
+  distinctList,
+  fillPattern,
+  IamRoleArn,
+  InRotation,
+  namePattern,
+  RegionSelection,
+  regionSelectionProblems,
+} from "../../fields";
 import type { DonorKind, DonorRoutes } from "../donor";
 
 /** S3 naming rules, plus no dots: virtual-hosted https breaks on dotted names. */
@@ -26,6 +39,8 @@ export function bucketName(prefix: string, region: string): string {
 
 /** IAM caps role names at 64 characters. */
 const MAX_ROLE_NAME = 64;
+/** S3 caps replication rule IDs at 255 characters. */
+const MAX_RULE_ID = 255;
 
 /**
  * The backend's two IAM roles, named after its buckets so that stacks sharing an account
@@ -41,6 +56,53 @@ export function bucketBaseUrl(bucket: string, region: string): string {
 }
 
 const Region = awsRegionIn("aws");
+const show = (v: unknown) => JSON.stringify(v);
+
+/** The regions of a list that AWS keeps disabled until the account opts in. */
+export function optInRegions(regions: readonly string[]): string[] {
+  return regions.filter((r) => AWS_REGIONS[r]?.optIn);
+}
+
+/** A bucket policy written out in the config: any IAM policy document, `{bucket}` for each bucket's name. */
+const PolicyTemplate = z
+  .strictObject({
+    Id: z.string().optional(),
+    Version: z.literal("2012-10-17"),
+    Statement: z.array(z.record(z.string(), z.unknown())).min(1),
+  })
+  .refine((doc) => JSON.stringify(doc).includes("{bucket}"), {
+    error: 'must refer to its bucket as "{bucket}" (each bucket gets its own copy)',
+  });
+export type PolicyTemplate = z.output<typeof PolicyTemplate>;
+
+const Replication = z.strictObject({
+  /**
+   * The role S3 replicates as. Unset: this program's own role (trusted only by S3, for
+   * this source bucket, allowed only replication). Set: a role managed elsewhere.
+   */
+  role: IamRoleArn.optional(),
+  /** Each rule's ID; `{region}` is the destination's region. */
+  ruleId: namePattern(["region"]).default("to-{region}"),
+  /** Each destination's rule priority; unset: 1, 2, ... in `regions` order. */
+  priorities: z.record(z.string(), z.int().min(0)).optional(),
+  /** Replication metrics per rule in CloudWatch (pending bytes and operations, failures). */
+  metrics: z.boolean().default(true),
+});
+
+const Adopt = z.strictObject({
+  /** Buckets that exist, each with its settings (and the source's replication). */
+  buckets: RegionSelection.optional(),
+  /** The opt-in regions are enabled already (imported as `aws.account.Region`). */
+  optInRegions: z.boolean().default(false),
+  /** The account's OIDC provider for `promotion.blobWriter.oidcIssuer`, by ARN. */
+  oidcProvider: z
+    .string()
+    .regex(/^arn:aws:iam::\d{12}:oidc-provider\/[^\s/]+(\/[^\s/]+)*$/, {
+      error: (iss) =>
+        `${show(iss.input)} is not an OIDC provider ARN (arn:aws:iam::<account>:oidc-provider/<issuer host/path>)`,
+    })
+    .optional(),
+});
 
 export const AwsS3Backend = z
   .strictObject({
@@ -58,57 +120,112 @@ export const AwsS3Backend = z
     /** Client regions without a bucket, served by another region's bucket. */
     serve: z.record(z.string(), z.string()).default({}),
     /** Role Pulumi assumes in the donor account, if the ambient credentials are elsewhere. */
-    deployRoleArn: z
-      .string()
-      .regex(/^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+$/, {
-        error: (iss) => `${JSON.stringify(iss.input)} is not an IAM role ARN`,
-      })
-      .optional(),
+    deployRoleArn: IamRoleArn.optional(),
+    /**
+     * Required when `regions` has opt-in regions: `enable` declares them enabled
+     * (`aws.account.Region`, needs account:EnableRegion), `enabled` says they already are.
+     */
+    optInRegions: z.enum(["enable", "enabled"]).optional(),
+    /** Tags on every resource of the backend; unset: managed-by, pulumi-project, pulumi-stack. */
+    tags: z.record(z.string(), z.string()).optional(),
+    /** ACL blocks of the buckets' public access block (the public policy is always allowed). */
+    publicAccessBlock: z
+      .strictObject({ blockPublicAcls: z.boolean(), ignorePublicAcls: z.boolean() })
+      .default({ blockPublicAcls: true, ignorePublicAcls: true }),
+    /** The buckets' policy, written out; unset: public list and read, everything else denied without TLS. */
+    bucketPolicy: PolicyTemplate.optional(),
+    /** S3 replication from the source bucket to every other. */
+    replication: Replication.prefault({}),
+    /** The blob sync's role when another tool manages it; unset: this program's writer role. */
+    writerRole: IamRoleArn.optional(),
+    /** What exists already: imported by the next `up` (see docs/adopting-existing-infrastructure.md). */
+    adopt: Adopt.optional(),
   })
   .superRefine((b, ctx) => {
-    if (!b.regions.includes(b.sourceRegion)) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["sourceRegion"],
-        message: `"${b.sourceRegion}" has no bucket: add it to regions`,
-      });
-    }
+    const problem = (path: PropertyKey[], message: string) => ctx.addIssue({ code: "custom", path, message });
+    if (!b.regions.includes(b.sourceRegion))
+      problem(["sourceRegion"], `"${b.sourceRegion}" has no bucket: add it to regions`);
     const longest = [...b.regions].sort((x, y) => y.length - x.length)[0];
-    const problem = longest && bucketNameProblem(bucketName(b.bucketPrefix, longest));
-    if (problem) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["bucketPrefix"],
-        message: `${JSON.stringify(b.bucketPrefix)} makes bucket "${bucketName(b.bucketPrefix, longest)}", which ${problem}`,
-      });
+    const nameProblem = longest && bucketNameProblem(bucketName(b.bucketPrefix, longest));
+    if (nameProblem) {
+      problem(
+        ["bucketPrefix"],
+        `${show(b.bucketPrefix)} makes bucket "${bucketName(b.bucketPrefix, longest)}", which ${nameProblem}`,
+      );
     }
     // One problem per prefix: a prefix short enough for the buckets may still be too long here.
     const longRole = Object.values(roleNames(b.bucketPrefix)).sort((x, y) => y.length - x.length)[0] ?? "";
-    if (!problem && longRole.length > MAX_ROLE_NAME) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["bucketPrefix"],
-        message: `${JSON.stringify(b.bucketPrefix)} makes IAM role "${longRole}", which is ${longRole.length} characters (IAM allows ${MAX_ROLE_NAME})`,
-      });
+    if (!nameProblem && longRole.length > MAX_ROLE_NAME) {
+      problem(
+        ["bucketPrefix"],
+        `${show(b.bucketPrefix)} makes IAM role "${longRole}", which is ${longRole.length} characters (IAM allows ${MAX_ROLE_NAME})`,
+      );
     }
     for (const [client, target] of Object.entries(b.serve)) {
       const clientCheck = AwsRegion.safeParse(client);
-      if (!clientCheck.success) {
-        ctx.addIssue({ code: "custom", path: ["serve", client], message: clientCheck.error.issues[0]?.message ?? "" });
-      } else if (b.regions.includes(client)) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["serve", client],
-          message: `"${client}" has its own bucket; remove it from serve or from regions`,
-        });
+      if (!clientCheck.success) problem(["serve", client], clientCheck.error.issues[0]?.message ?? "");
+      else if (b.regions.includes(client)) {
+        problem(["serve", client], `"${client}" has its own bucket; remove it from serve or from regions`);
       }
-      if (!b.regions.includes(target)) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["serve", client],
-          message: `target ${JSON.stringify(target)} has no bucket (not in regions)`,
-        });
+      if (!b.regions.includes(target))
+        problem(["serve", client], `target ${show(target)} has no bucket (not in regions)`);
+    }
+    const optIn = optInRegions(b.regions);
+    if (optIn.length && !b.optInRegions) {
+      problem(
+        ["optInRegions"],
+        `is required: ${optIn.join(", ")} ${optIn.length === 1 ? "is an opt-in region" : "are opt-in regions"}, disabled in a new account; "enable" declares ${optIn.length === 1 ? "it" : "them"} enabled (needs account:EnableRegion), "enabled" says ${optIn.length === 1 ? "it is" : "they are"} already`,
+      );
+    }
+    for (const [key, arn] of [
+      ["deployRoleArn", b.deployRoleArn],
+      ["writerRole", b.writerRole],
+    ] as const) {
+      if (arn && arnAccount(arn) !== b.accountId) problem([key], `${show(arn)} is not in account ${b.accountId}`);
+    }
+    if (b.replication.role && arnAccount(b.replication.role) !== b.accountId) {
+      problem(["replication", "role"], `${show(b.replication.role)} is not in account ${b.accountId}`);
+    }
+    const destinations = b.regions.filter((r) => r !== b.sourceRegion);
+    if (b.replication.priorities) {
+      const given = b.replication.priorities;
+      for (const r of Object.keys(given).filter((r) => !destinations.includes(r))) {
+        problem(
+          ["replication", "priorities", r],
+          `${show(r)} is not a replication destination (one of regions, not sourceRegion)`,
+        );
       }
+      for (const r of destinations.filter((r) => !(r in given))) {
+        problem(["replication", "priorities"], `has no priority for destination ${show(r)}`);
+      }
+      const seen = new Map<number, string>();
+      for (const [r, p] of Object.entries(given)) {
+        const first = seen.get(p);
+        if (first !== undefined)
+          problem(["replication", "priorities", r], `priority ${p} is also ${first}'s; S3 needs distinct priorities`);
+        else seen.set(p, r);
+      }
+    }
+    const longestRule = fillPattern(b.replication.ruleId, { region: longest ?? "" });
+    if (longestRule.length > MAX_RULE_ID) {
+      problem(
+        ["replication", "ruleId"],
+        `makes rule ID "${longestRule}", ${longestRule.length} characters (S3 allows ${MAX_RULE_ID})`,
+      );
+    }
+    const adopt = b.adopt;
+    if (!adopt) return;
+    for (const p of regionSelectionProblems(adopt.buckets, b.regions, "regions")) {
+      problem(["adopt", "buckets", p.index], p.message);
+    }
+    if (adopt.optInRegions && b.optInRegions !== "enable") {
+      problem(
+        ["adopt", "optInRegions"],
+        'adopts the opt-in regions, but optInRegions is not "enable", so none are declared',
+      );
+    }
+    if (adopt.oidcProvider && arnAccount(adopt.oidcProvider) !== b.accountId) {
+      problem(["adopt", "oidcProvider"], `${show(adopt.oidcProvider)} is not in account ${b.accountId}`);
     }
   });
 export type AwsS3Backend = z.output<typeof AwsS3Backend>;

@@ -2,6 +2,7 @@
  * The aws-s3 donor's shape, pure: which bucket is where, which one the sync writes, and
  * the replication rules that copy it to the rest.
  */
+import { fillPattern } from "../../fields";
 import { type AwsS3Backend, bucketName, roleNames } from "./backend";
 import { bucketArn } from "./policies";
 
@@ -37,7 +38,16 @@ export interface ReplicationRule {
   /** Empty: the whole bucket (the V2 rule schema, which delete-marker replication needs). */
   filter: Record<string, never>;
   deleteMarkerReplication: { status: "Enabled" };
-  destination: { bucket: string; storageClass: "STANDARD" };
+  destination: { bucket: string; storageClass: "STANDARD"; metrics?: { status: "Enabled" } };
+}
+
+export interface ReplicationSettings {
+  /** Rule ID pattern; `{region}` is the destination's. */
+  ruleId: string;
+  /** Destination region -> priority; unset: 1, 2, ... in order. */
+  priorities?: Readonly<Record<string, number>>;
+  /** Per-rule CloudWatch metrics (pending bytes, operations, failures). */
+  metrics: boolean;
 }
 
 /**
@@ -45,13 +55,17 @@ export interface ReplicationRule {
  * filters overlap; delete markers replicate so a blob withdrawn at the source disappears
  * everywhere.
  */
-export function replicationRules(destinations: readonly Mirror[]): ReplicationRule[] {
+export function replicationRules(destinations: readonly Mirror[], settings: ReplicationSettings): ReplicationRule[] {
   return destinations.map((d, i) => ({
-    id: `to-${d.region}`,
+    id: fillPattern(settings.ruleId, { region: d.region }),
     status: "Enabled",
-    priority: i + 1,
+    priority: settings.priorities?.[d.region] ?? i + 1,
     filter: {},
     deleteMarkerReplication: { status: "Enabled" },
-    destination: { bucket: bucketArn(d.bucket), storageClass: "STANDARD" },
+    destination: {
+      bucket: bucketArn(d.bucket),
+      storageClass: "STANDARD",
+      ...(settings.metrics ? { metrics: { status: "Enabled" as const } } : {}),
+    },
   }));
 }

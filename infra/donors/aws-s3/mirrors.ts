@@ -2,16 +2,33 @@
  * `registry:aws:BlobMirrors`: one public-read bucket per region, and S3 replication from
  * the source bucket to every other one. What to declare comes from layout.ts and
  * policies.ts; this only turns it into resources.
+ *
+ * S3 answers concurrent configuration writes to one bucket with 409 OperationAborted, so
+ * each bucket's settings are written one after another: public access block, policy
+ * (new buckets refuse a public policy until the block allows it), ownership controls,
+ * versioning, and on the source, replication last (it needs versioning at both ends).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { type Mirror, type MirrorLayout, replicationRules } from "./layout";
+import { adopted, awsIds } from "../../import-ids";
+import { type Mirror, type MirrorLayout, type ReplicationSettings, replicationRules } from "./layout";
 import { publicReadPolicy, replicationPolicy, replicationTrustPolicy } from "./policies";
 
 export interface BlobMirrorsArgs {
   accountId: string;
   layout: MirrorLayout;
   provider: aws.Provider;
+  publicAccessBlock: { blockPublicAcls: boolean; ignorePublicAcls: boolean };
+  /** Each bucket's policy; the program's public-read-over-TLS policy when absent. */
+  bucketPolicy?: (bucket: string) => object;
+  replication: ReplicationSettings & {
+    /** A role managed elsewhere; when absent this component declares its own. */
+    role?: string;
+  };
+  /** Opt-in regions enabled by this program: their buckets wait for them. */
+  optInRegions: Record<string, pulumi.Resource>;
+  /** Regions whose bucket (with its settings, and the source's replication) exists: imported. */
+  adopt: readonly string[];
 }
 
 export class BlobMirrors extends pulumi.ComponentResource {
@@ -22,59 +39,87 @@ export class BlobMirrors extends pulumi.ComponentResource {
   constructor(name: string, args: BlobMirrorsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("registry:aws:BlobMirrors", name, {}, opts);
     const { layout } = args;
-    const declared = layout.mirrors.map((m) => ({ mirror: m, ...this.mirror(m, args.provider) }));
+    const declared = layout.mirrors.map((m) => ({ mirror: m, ...this.mirror(m, args) }));
     this.buckets = declared.map(({ mirror, bucket }) => ({ region: mirror.region, name: bucket.bucket }));
 
     const source = declared.find((d) => d.mirror.bucket === layout.source.bucket);
     if (!source) throw new Error(`source bucket ${layout.source.bucket} is not among the mirrors`);
-    const versionings = declared.map((d) => d.versioning);
     this.replicationRoleArn =
-      layout.destinations.length > 0 ? this.replication(args, source.bucket, versionings) : null;
+      layout.destinations.length > 0
+        ? this.replication(
+            args,
+            source.bucket,
+            declared.map((d) => d.last),
+          )
+        : null;
     this.registerOutputs({ buckets: this.buckets, replicationRoleArn: this.replicationRoleArn });
   }
 
-  /** A bucket and its settings, all in the bucket's region. */
-  private mirror({ region, bucket: name }: Mirror, provider: aws.Provider) {
-    const child = { parent: this, provider };
-    // Companions are named after their bucket, so the plan and dependsOn read unambiguously.
+  /** A bucket and its settings, all in the bucket's region, each after the one before. */
+  private mirror({ region, bucket: name }: Mirror, args: BlobMirrorsArgs) {
+    const child = { parent: this, provider: args.provider };
+    const existing = adopted(args.adopt.includes(region) ? awsIds.s3(name, region) : undefined);
+    const optIn = args.optInRegions[region];
     // The data: never deleted by Pulumi, even when dropped from the config.
-    const bucket = new aws.s3.Bucket(name, { bucket: name, region }, { ...child, protect: true, retainOnDelete: true });
-    // ACLs off (ownership enforced, public ACLs blocked); public access only through the policy.
+    const bucket = new aws.s3.Bucket(
+      name,
+      { bucket: name, region },
+      { ...child, ...existing, protect: true, retainOnDelete: true, ...(optIn ? { dependsOn: [optIn] } : {}) },
+    );
+    // Companions are named after their bucket, so the plan and dependsOn read unambiguously.
+    // Public access only through the policy; with ownership enforced, ACLs have no effect anyway.
     const publicAccess = new aws.s3.BucketPublicAccessBlock(
       `${name}-public-access`,
-      {
-        bucket: bucket.id,
-        region,
-        blockPublicAcls: true,
-        ignorePublicAcls: true,
-        blockPublicPolicy: false,
-        restrictPublicBuckets: false,
-      },
-      child,
+      { bucket: bucket.id, region, ...args.publicAccessBlock, blockPublicPolicy: false, restrictPublicBuckets: false },
+      { ...child, ...existing },
     );
-    // New buckets block public policies until the access block above says otherwise.
+    const document = args.bucketPolicy?.(name) ?? publicReadPolicy(name);
     const policy = new aws.s3.BucketPolicy(
       `${name}-policy`,
-      { bucket: bucket.id, region, policy: JSON.stringify(publicReadPolicy(name)) },
-      { ...child, dependsOn: [publicAccess] },
+      { bucket: bucket.id, region, policy: JSON.stringify(document) },
+      { ...child, ...existing, dependsOn: [publicAccess] },
     );
-    // After the policy: S3 refuses concurrent configuration changes to one bucket.
-    new aws.s3.BucketOwnershipControls(
+    const ownership = new aws.s3.BucketOwnershipControls(
       `${name}-ownership`,
       { bucket: bucket.id, region, rule: { objectOwnership: "BucketOwnerEnforced" } },
-      { ...child, dependsOn: [policy] },
+      { ...child, ...existing, dependsOn: [policy] },
     );
     // Replication needs versioning on both ends.
     const versioning = new aws.s3.BucketVersioning(
       `${name}-versioning`,
       { bucket: bucket.id, region, versioningConfiguration: { status: "Enabled" } },
-      child,
+      { ...child, ...existing, dependsOn: [ownership] },
     );
-    return { bucket, versioning };
+    return { bucket, last: versioning };
   }
 
-  /** The replication role (S3 only, this source only) and the source's rules to every destination. */
-  private replication(args: BlobMirrorsArgs, source: aws.s3.Bucket, versionings: aws.s3.BucketVersioning[]) {
+  /** The source's rules to every destination, as the program's own role or one managed elsewhere. */
+  private replication(args: BlobMirrorsArgs, source: aws.s3.Bucket, chainEnds: pulumi.Resource[]) {
+    const { layout } = args;
+    const child = { parent: this, provider: args.provider };
+    const own = args.replication.role === undefined ? this.replicationRole(args) : undefined;
+    const role = own?.arn ?? pulumi.output(args.replication.role as string);
+    new aws.s3.BucketReplicationConfig(
+      `${layout.source.bucket}-replication`,
+      {
+        bucket: source.id,
+        region: layout.source.region,
+        role,
+        rules: replicationRules(layout.destinations, args.replication),
+      },
+      {
+        ...child,
+        ...adopted(
+          args.adopt.includes(layout.source.region) ? awsIds.s3(layout.source.bucket, layout.source.region) : undefined,
+        ),
+        dependsOn: [...chainEnds, ...(own ? [own.permissions] : [])],
+      },
+    );
+    return role;
+  }
+
+  /** Trusted only by S3, for this account's source bucket; allowed only to replicate into the mirrors. */
+  private replicationRole(args: BlobMirrorsArgs) {
     const { layout } = args;
     const child = { parent: this, provider: args.provider };
     const roleName = layout.roles.replication;
@@ -101,11 +146,6 @@ export class BlobMirrors extends pulumi.ComponentResource {
       },
       child,
     );
-    new aws.s3.BucketReplicationConfig(
-      `${layout.source.bucket}-replication`,
-      { bucket: source.id, region: layout.source.region, role: role.arn, rules: replicationRules(layout.destinations) },
-      { ...child, dependsOn: [...versionings, permissions] },
-    );
-    return role.arn;
+    return { arn: role.arn, permissions };
   }
 }

@@ -1,14 +1,22 @@
 /**
- * The aws-s3 donor, Pulumi side: `registry:aws:S3Donor` holds one backend's provider, its
- * mirrors (BlobMirrors) and its blob writer (BlobWriter).
+ * The aws-s3 donor, Pulumi side: `registry:aws:S3Donor` holds one backend's provider, the
+ * opt-in regions it enables, its mirrors (BlobMirrors) and its blob writer (BlobWriter).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { selectedRegions } from "../../fields";
+import { adopted, awsIds } from "../../import-ids";
 import type { DonorContext, DonorOutputs } from "../donor";
-import type { AwsS3Backend } from "./backend";
+import { type AwsS3Backend, optInRegions, type PolicyTemplate } from "./backend";
 import { mirrorLayout } from "./layout";
 import { BlobMirrors } from "./mirrors";
 import { BlobWriter, type BlobWriterConfig } from "./writer";
+
+/** The tags every resource of a backend carries unless the backend says otherwise. */
+export function defaultTags(stack: string): Record<string, string> {
+  // Donors see in their bill what is the registry's, and from which stack.
+  return { "managed-by": "pulumi", "pulumi-project": pulumi.getProject(), "pulumi-stack": stack };
+}
 
 /**
  * One provider per backend, pinned to its account: applying with credentials for any
@@ -16,13 +24,18 @@ import { BlobWriter, type BlobWriterConfig } from "./writer";
  * names its own region, so the provider's region is only the default.
  */
 export function providerArgs(b: AwsS3Backend, stack: string): aws.ProviderArgs {
+  const tags = b.tags ?? defaultTags(stack);
   return {
     region: b.sourceRegion,
     allowedAccountIds: [b.accountId],
     ...(b.deployRoleArn ? { assumeRoles: [{ roleArn: b.deployRoleArn, sessionName: `pulumi-${stack}` }] } : {}),
-    // Donors see in their bill what is the registry's, and from which stack.
-    defaultTags: { tags: { "managed-by": "pulumi", "pulumi-project": pulumi.getProject(), "pulumi-stack": stack } },
+    ...(Object.keys(tags).length ? { defaultTags: { tags } } : {}),
   };
+}
+
+/** The config's policy with `{bucket}` replaced by one bucket's name, wherever it appears. */
+export function fillPolicyTemplate(template: PolicyTemplate, bucket: string): object {
+  return JSON.parse(JSON.stringify(template).replaceAll("{bucket}", bucket));
 }
 
 export interface AwsS3DonorArgs {
@@ -37,20 +50,56 @@ export class AwsS3Donor extends pulumi.ComponentResource {
 
   constructor(name: string, args: AwsS3DonorArgs, opts?: pulumi.ComponentResourceOptions) {
     super("registry:aws:S3Donor", name, {}, opts);
-    const { backend } = args;
-    const layout = mirrorLayout(backend);
-    const provider = new aws.Provider(name, providerArgs(backend, args.stack), { parent: this });
+    const { backend: b } = args;
+    const layout = mirrorLayout(b);
+    const provider = new aws.Provider(name, providerArgs(b, args.stack), { parent: this });
+    const optIn =
+      b.optInRegions === "enable"
+        ? Object.fromEntries(
+            optInRegions(b.regions).map((region) => [
+              region,
+              // Never turned off by Pulumi: disabling a region with buckets in it would strand them.
+              new aws.account.Region(
+                `${name}-region-${region}`,
+                { regionName: region, enabled: true },
+                {
+                  parent: this,
+                  provider,
+                  retainOnDelete: true,
+                  ...adopted(b.adopt?.optInRegions ? awsIds.optInRegion(region) : undefined),
+                },
+              ),
+            ]),
+          )
+        : {};
+    const template = b.bucketPolicy;
     this.mirrors = new BlobMirrors(
       `${name}-mirrors`,
-      { accountId: backend.accountId, layout, provider },
+      {
+        accountId: b.accountId,
+        layout,
+        provider,
+        publicAccessBlock: b.publicAccessBlock,
+        ...(template ? { bucketPolicy: (bucket: string) => fillPolicyTemplate(template, bucket) } : {}),
+        replication: b.replication,
+        optInRegions: optIn,
+        adopt: selectedRegions(b.adopt?.buckets, b.regions),
+      },
       { parent: this },
     );
     this.writer = new BlobWriter(
       `${name}-writer`,
-      { writer: args.writer, roleName: layout.roles.writer, sourceBucket: layout.source.bucket, provider },
+      {
+        writer: args.writer,
+        roleName: layout.roles.writer,
+        sourceBucket: layout.source.bucket,
+        provider,
+        externalRoleArn: b.writerRole,
+        adoptOidcProvider: b.adopt?.oidcProvider,
+      },
       { parent: this },
     );
-    this.registerOutputs({});
+    this.registerOutputs({ replicationRoleArn: this.mirrors.replicationRoleArn, writerRoleArn: this.writer.roleArn });
   }
 }
 

@@ -1,10 +1,12 @@
 /**
  * `registry:aws:BlobWriter`: the identity the blob sync uses to fill the source bucket,
  * federated from its OIDC issuer (no long-lived keys). The issuer's OIDC provider is
- * account-global, so there is exactly one per backend, never one per region.
+ * account-global, so there is exactly one per backend, never one per region, and other
+ * roles in the account may trust it too: removing the backend leaves it in place.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { adopted } from "../../import-ids";
 import type { DonorContext } from "../donor";
 import { writerPolicy, writerTrustPolicy } from "./policies";
 
@@ -15,6 +17,10 @@ export interface BlobWriterArgs {
   roleName: string;
   sourceBucket: string;
   provider: aws.Provider;
+  /** A writer role managed elsewhere (an adopted registry's): no role is declared here. */
+  externalRoleArn?: string;
+  /** The provider exists already (its ARN): imported. */
+  adoptOidcProvider?: string;
 }
 
 export class BlobWriter extends pulumi.ComponentResource {
@@ -28,17 +34,25 @@ export class BlobWriter extends pulumi.ComponentResource {
     const oidc = new aws.iam.OpenIdConnectProvider(
       `${name}-oidc`,
       { url: writer.oidcIssuer, clientIdLists: [writer.audience] },
-      child,
+      { ...child, retainOnDelete: true, ...adopted(args.adoptOidcProvider) },
     );
+    this.roleArn = args.externalRoleArn ? pulumi.output(args.externalRoleArn) : this.role(args, oidc.arn);
+    this.registerOutputs({ roleArn: this.roleArn });
+  }
+
+  /** Only the issuer's tokens with the exact audience and a listed subject; only the source bucket. */
+  private role(args: BlobWriterArgs, oidcProviderArn: pulumi.Output<string>): pulumi.Output<string> {
+    const child = { parent: this, provider: args.provider };
+    const { writer } = args;
     const role = new aws.iam.Role(
       args.roleName,
       {
         name: args.roleName,
         description: `Blob sync: writes ${args.sourceBucket}; federated from ${writer.oidcIssuer}`,
-        assumeRolePolicy: oidc.arn.apply((oidcProviderArn) =>
+        assumeRolePolicy: oidcProviderArn.apply((arn) =>
           JSON.stringify(
             writerTrustPolicy({
-              oidcProviderArn,
+              oidcProviderArn: arn,
               issuer: writer.oidcIssuer,
               audience: writer.audience,
               subjects: writer.subjects,
@@ -54,7 +68,6 @@ export class BlobWriter extends pulumi.ComponentResource {
       { role: role.name, name: "write-source-bucket", policy: JSON.stringify(writerPolicy(args.sourceBucket)) },
       child,
     );
-    this.roleArn = role.arn;
-    this.registerOutputs({ roleArn: this.roleArn });
+    return role.arn;
   }
 }

@@ -14,7 +14,7 @@ class Box extends pulumi.ComponentResource {
     const bucket = new aws.s3.Bucket(
       `${name}-bucket`,
       { bucket: "box-bucket", region: "eu-west-1" },
-      { parent: this, provider, protect: true, retainOnDelete: true },
+      { parent: this, provider, protect: true, retainOnDelete: true, import: "box-bucket@eu-west-1" },
     );
     const role = new aws.iam.Role(
       `${name}-role`,
@@ -46,18 +46,20 @@ describe("evaluate under the mock engine", () => {
     ]);
   });
 
-  it("records options: protect, retainOnDelete, explicit provider, dependsOn", () => {
+  it("records options: protect, retainOnDelete, explicit provider, dependsOn, import", () => {
     expect(find("box-bucket")?.options).toEqual({
       protect: true,
       retainOnDelete: true,
       provider: "box-provider",
       dependsOn: [],
+      import: "box-bucket@eu-west-1",
     });
     expect(find("box-role")?.options).toEqual({
       protect: false,
       retainOnDelete: false,
       provider: "box-provider",
       dependsOn: ["box-bucket"],
+      import: null,
     });
     expect(find("box")?.custom).toBe(false);
   });

@@ -20,7 +20,7 @@ function service(name: string, config: unknown): PlannedResource {
     custom: true,
     inputs,
     outputs: inputs,
-    options: { protect: false, retainOnDelete: false, provider: null, dependsOn: [] },
+    options: { protect: false, retainOnDelete: false, provider: null, dependsOn: [], import: null },
   };
 }
 
@@ -31,6 +31,8 @@ describe("routing tables in the Markdown plan", () => {
     stack: "t",
     resources: [service("us-central1", tables["us-central1"]), service("europe-west3", tampered)],
     outputs: {},
+    diagnostics: [],
+    invokes: [],
   };
   const md = renderMarkdown(plan, { source: "Pulumi.t.yaml", routing: { tables, arRegions: 2 } });
 

@@ -1,8 +1,8 @@
 /**
- * IAM proven, not eyeballed: the documents the prod stack declares (bucket policies,
- * public access blocks, trust and role policies, read back from the mock engine) are
- * evaluated with @cloud-copilot/iam-simulate against an access matrix, which is also
- * written to docs/iam-aws.md for reviewers.
+ * IAM proven, not eyeballed: the documents the prod stack declares once its move from
+ * Terraform is done (bucket policies, public access blocks, trust and role policies, read
+ * back from the mock engine) are evaluated with @cloud-copilot/iam-simulate against an
+ * access matrix, which is also written to docs/iam-aws.md for reviewers.
  *
  * iam-simulate is AGPL: it is a devDependency and only tests import it.
  */
@@ -15,15 +15,15 @@ import {
   runUnsafeSimulation,
   type Simulation,
 } from "@cloud-copilot/iam-simulate";
-import { namespaceValues, parseConfig } from "../../../../infra/config";
+import { parseConfig } from "../../../../infra/config";
 import { oidcClaimKey } from "../../../../infra/donors/aws-s3/policies";
+import { registry } from "../../../../infra/program";
 import { evaluate, type Plan } from "../../../../tools/plan/engine";
-import { readStackFile, stackFilePath } from "../../../../tools/plan/stack-file";
 import { ROOT } from "../../../tools/run-cli";
+import { migrated, prodValues } from "../../fixtures";
 
 const DOC = join(ROOT, "docs/iam-aws.md");
-const file = readStackFile(stackFilePath("prod"));
-const config = parseConfig(namespaceValues(file.config), { stack: "prod" });
+const config = parseConfig(migrated(prodValues()), { stack: "prod" });
 const writerConfig = config.promotion.blobWriter as NonNullable<typeof config.promotion.blobWriter>;
 const ACCOUNT = config.backends[0]?.accountId as string;
 const OTHER_ACCOUNT = "111122223333";
@@ -380,7 +380,7 @@ function render(d: Declared, r: Results): string {
 let d: Declared;
 let results: Results;
 beforeAll(async () => {
-  d = declared(await evaluate(file.stack, file.config, () => require("../../../../infra/index")));
+  d = declared(await evaluate("prod", {}, () => registry({ config, stack: "prod" })));
   results = await run(d);
 }, 120_000);
 

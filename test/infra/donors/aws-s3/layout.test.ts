@@ -50,17 +50,29 @@ describe("replication rules", () => {
     { region: "ap-south-1", bucket: "r-ap-south-1" },
   ];
 
-  const rules = replicationRules(destinations);
+  const rules = replicationRules(destinations, { ruleId: "to-{region}", metrics: true });
 
-  it("has one whole-bucket rule per destination that replicates delete markers", () => {
+  it("has one whole-bucket rule per destination that replicates delete markers, with metrics", () => {
     expect(rules[0]).toEqual({
       id: "to-eu-west-1",
       status: "Enabled",
       priority: 1,
       filter: {},
       deleteMarkerReplication: { status: "Enabled" },
-      destination: { bucket: "arn:aws:s3:::r-eu-west-1", storageClass: "STANDARD" },
+      destination: { bucket: "arn:aws:s3:::r-eu-west-1", storageClass: "STANDARD", metrics: { status: "Enabled" } },
     });
+  });
+
+  it("takes rule IDs, priorities and metrics as a live configuration states them", () => {
+    const live = replicationRules(destinations, {
+      ruleId: "registry-k8s-io-us-east-2-to-registry-k8s-io-{region}",
+      priorities: { "eu-west-1": 22, "ap-south-1": 13 },
+      metrics: false,
+    });
+    expect(live.map((r) => [r.id, r.priority, r.destination.metrics])).toEqual([
+      ["registry-k8s-io-us-east-2-to-registry-k8s-io-eu-west-1", 22, undefined],
+      ["registry-k8s-io-us-east-2-to-registry-k8s-io-ap-south-1", 13, undefined],
+    ]);
   });
 
   it("numbers the rules 1..n, one per destination, in order", () => {

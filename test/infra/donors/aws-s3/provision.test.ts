@@ -1,14 +1,16 @@
 /**
- * The aws-s3 donor as the prod stack declares it, under the mock engine: every bucket and
- * companion in its region, under its component, with the options that keep data safe.
+ * The aws-s3 donor as the prod stack declares it once its move from Terraform is done
+ * (this program's own settings), under the mock engine: every bucket and companion in its
+ * region, under its component, in the order S3 accepts, with the options that keep data safe.
  */
-import { namespaceValues, parseConfig } from "../../../../infra/config";
+import { AWS_REGIONS } from "../../../../infra/catalog/aws-regions";
+import { parseConfig } from "../../../../infra/config";
 import type { AwsS3Backend } from "../../../../infra/donors/aws-s3/backend";
+import { registry } from "../../../../infra/program";
 import { evaluate, type Plan, type PlannedResource } from "../../../../tools/plan/engine";
-import { readStackFile, stackFilePath } from "../../../../tools/plan/stack-file";
+import { migrated, prodValues } from "../../fixtures";
 
-const file = readStackFile(stackFilePath("prod"));
-const config = parseConfig(namespaceValues(file.config), { stack: "prod" });
+const config = parseConfig(migrated(prodValues()), { stack: "prod" });
 const backend = config.backends[0] as AwsS3Backend;
 const blobWriter = config.promotion.blobWriter;
 const account = backend.accountId;
@@ -16,6 +18,7 @@ const bucketOf = (region: string) => `prod-registry-k8s-io-${region}`;
 const source = bucketOf("us-east-2");
 const destinations = backend.regions.filter((r) => r !== "us-east-2");
 
+const OPT_IN = Object.entries(AWS_REGIONS).flatMap(([r, info]) => (info.optIn ? [r] : []));
 const COMPONENT = `aws-s3-${account}`;
 const MIRRORS = `${COMPONENT}-mirrors`;
 const WRITER = `${COMPONENT}-writer`;
@@ -31,7 +34,7 @@ const COMPANIONS = {
 
 let plan: Plan;
 beforeAll(async () => {
-  plan = await evaluate(file.stack, file.config, () => require("../../../../infra/index"));
+  plan = await evaluate("prod", {}, () => registry({ config, stack: "prod" }));
 }, 60_000);
 
 const ofType = (type: string) => plan.resources.filter((r) => r.type === type);
@@ -108,6 +111,36 @@ describe("prod: aws-s3 mirrors", () => {
       expect(JSON.parse(inputs(policy).policy).Statement[0].Resource).toBe(`arn:aws:s3:::${bucketOf(region)}`);
     }
   });
+
+  // S3 answers concurrent configuration writes to one bucket with 409 OperationAborted.
+  it.each(backend.regions)("%s: writes its bucket's settings one at a time, in one chain", (region) => {
+    const b = bucketOf(region);
+    const onBucket = plan.resources.filter((r) => r.type.startsWith("aws:s3/") && inputs(r).bucket === b);
+    const waitsFor = (r: PlannedResource) => r.options.dependsOn.filter((d) => onBucket.some((o) => o.name === d));
+    // Each setting waits for exactly the one before it; the chain covers every setting.
+    const chain = [`${b}-public-access`, `${b}-policy`, `${b}-ownership`, `${b}-versioning`];
+    for (const [i, name] of chain.entries()) {
+      const r = onBucket.find((o) => o.name === name);
+      expect(r && waitsFor(r)).toEqual(i === 0 ? [] : [chain[i - 1]]);
+    }
+    const replication = onBucket.find((o) => o.type === "aws:s3/bucketReplicationConfig:BucketReplicationConfig");
+    expect(onBucket).toHaveLength(region === "us-east-2" ? 6 : 5);
+    if (replication) expect(waitsFor(replication)).toEqual([`${b}-versioning`]);
+  });
+
+  it("creates a bucket in an opt-in region only once the region is enabled", () => {
+    const regionResources = ofType("aws:account/region:Region");
+    expect(regionResources.map((r) => inputs(r).regionName).sort()).toEqual(
+      backend.regions.filter((r) => OPT_IN.includes(r)).sort(),
+    );
+    for (const r of regionResources) {
+      expect(inputs(r).enabled).toBe(true);
+      expect(r.options.retainOnDelete).toBe(true);
+      const bucket = ofType("aws:s3/bucket:Bucket").find((b) => inputs(b).region === inputs(r).regionName);
+      expect(bucket?.options.dependsOn).toEqual([r.name]);
+    }
+    expect(ofType("aws:s3/bucket:Bucket").find((b) => b.name === bucketOf("us-east-1"))?.options.dependsOn).toEqual([]);
+  });
 });
 
 describe("prod: replication", () => {
@@ -154,11 +187,11 @@ describe("prod: replication", () => {
 });
 
 describe("prod: blob writer", () => {
-  it("has exactly one OIDC provider in total, for the configured issuer and audience", () => {
+  it("has exactly one OIDC provider in total, for the configured issuer and audience, kept when the backend goes", () => {
     const oidc = only("aws:iam/openIdConnectProvider:OpenIdConnectProvider");
     expect(inputs(oidc)).toEqual({ url: blobWriter?.oidcIssuer, clientIdLists: [blobWriter?.audience] });
     expect(oidc.parent).toBe(WRITER);
-    expect(oidc.options.provider).toBe(PROVIDER);
+    expect(oidc.options).toMatchObject({ provider: PROVIDER, retainOnDelete: true });
   });
 
   it("has one role trusting that provider, with a policy on the source bucket only", () => {
@@ -196,9 +229,9 @@ describe("prod: provider and components", () => {
     ]);
   });
 
-  it("adds 165 resources: 5 per region, the replication, the writer, the provider and the components", () => {
+  it("adds 180 resources: 5 per region, the replication, the writer, the provider, the components, 15 opt-in regions", () => {
     const aws = plan.resources.filter((r) => /^(aws:|registry:aws:|pulumi:providers:aws$)/.test(r.type));
-    expect(aws).toHaveLength(31 * 5 + 3 + 3 + 1 + 3);
+    expect(aws).toHaveLength(31 * 5 + 3 + 3 + 1 + 3 + 15);
   });
 });
 
