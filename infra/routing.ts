@@ -10,8 +10,15 @@
 import type { MirrorRoute, RoutingTableInput } from "../redirector/routing-table";
 import { distanceKm } from "./catalog/gcp-regions";
 import { byCodePoint } from "./compare";
-import type { RegistryConfig } from "./config";
-import { backendRoutes } from "./donors/kinds";
+import type { RedirectorConfig, SourceConfig } from "./config/sections";
+import { type Backend, backendRoutes } from "./donors/kinds";
+
+/** What routing reads of the config: the sections, never the whole (which imports this). */
+export interface RoutingInput {
+  source: SourceConfig;
+  redirector: RedirectorConfig;
+  backends: readonly Backend[];
+}
 
 /** Farther than this, manifest latency hurts more than a new AR region costs. */
 export const MAX_UPSTREAM_DISTANCE_KM = 2500;
@@ -34,19 +41,19 @@ export function upstreamRegionFor(runRegion: string, arRegions: readonly string[
 }
 
 /** All donors' routes, in a stable order (cloud, then client region). */
-export function mirrorRoutes(cfg: Pick<RegistryConfig, "backends">): MirrorRoute[] {
+export function mirrorRoutes(cfg: Pick<RoutingInput, "backends">): MirrorRoute[] {
   return cfg.backends
     .flatMap((b) => backendRoutes(b).mirrors)
     .sort((a, b) => byCodePoint(a.cloud, b.cloud) || byCodePoint(a.clientRegion, b.clientRegion));
 }
 
 /** The base URL for clients no mirror claims: a donor's global mirror, else the configured CDN. */
-export function defaultBlobBaseUrl(cfg: Pick<RegistryConfig, "backends" | "redirector">): string | undefined {
+export function defaultBlobBaseUrl(cfg: Pick<RoutingInput, "backends" | "redirector">): string | undefined {
   const fallbacks = cfg.backends.map((b) => backendRoutes(b).fallbackBaseUrl).filter((u) => u !== undefined);
   return fallbacks[0] ?? cfg.redirector.defaultBlobBaseUrl;
 }
 
-export function buildRoutingTable(cfg: RegistryConfig, runRegion: string): RoutingTableInput {
+export function buildRoutingTable(cfg: RoutingInput, runRegion: string): RoutingTableInput {
   const upstream = upstreamRegionFor(runRegion, cfg.source.regions).region;
   const fallback = defaultBlobBaseUrl(cfg);
   return {
@@ -65,6 +72,6 @@ export function buildRoutingTable(cfg: RegistryConfig, runRegion: string): Routi
 }
 
 /** One routing table per Cloud Run region, keyed by region, in config order. */
-export function buildRoutingTables(cfg: RegistryConfig): Record<string, RoutingTableInput> {
+export function buildRoutingTables(cfg: RoutingInput): Record<string, RoutingTableInput> {
   return Object.fromEntries(cfg.redirector.regions.map((r) => [r, buildRoutingTable(cfg, r)]));
 }

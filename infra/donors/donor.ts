@@ -6,7 +6,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import type { MirrorRoute } from "../../redirector/routing-table";
-import type { RegistryConfig } from "../config";
+import type { DnsConfig, PromotionConfig } from "../config/sections";
 
 export interface DonorRoutes {
   /** Exact (client cloud, client region) -> mirror base URL. */
@@ -29,9 +29,9 @@ export interface DonorContext {
   /** The stack name, for tags and session names. */
   stack: string;
   /** Who may write; `blobWriter` is the identity that fills a donor's mirrors. */
-  promotion: RegistryConfig["promotion"];
+  promotion: PromotionConfig;
   /** The registry's DNS zone, for donors that serve under a name of their own in it. */
-  dns: RegistryConfig["dns"];
+  dns: DnsConfig;
   /** The component to parent the backend's resources to; the stack when absent. */
   parent?: pulumi.Resource;
 }

@@ -3,10 +3,10 @@
  * -- --stack-file` decides with, so a config change can be checked before `pulumi up`.
  */
 
-import type { RoutingTableInput } from "../redirector/routing-table";
-import { readStackFile } from "../tools/plan/stack-file";
-import { ConfigError, namespaceValues, parseConfig } from "./config";
-import { buildRoutingTable } from "./routing";
+import { ConfigError, namespaceValues, parseConfig } from "../../infra/config";
+import { buildRoutingTable } from "../../infra/routing";
+import type { RoutingTableInput } from "../../redirector/routing-table";
+import { readStackFile } from "../plan/stack-file";
 
 /** Throws ConfigError (config problems, or a region the stack does not run in). */
 export function routingTableFromStackFile(path: string, region?: string): { region: string; table: RoutingTableInput } {

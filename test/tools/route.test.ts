@@ -1,9 +1,9 @@
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { explainRoute, formatReport } from "../../redirector/route-cli";
-import { DIGEST, Mirror, table, UPSTREAM } from "./http-fixtures";
-import { IPS, tempDir, writeRanges } from "./range-fixtures";
+import { explainRoute, formatReport } from "../../tools/route";
+import { DIGEST, Mirror, table, UPSTREAM } from "../redirector/http-fixtures";
+import { IPS, tempDir, writeRanges } from "../redirector/range-fixtures";
 
 let mirror: Mirror;
 let config: string;
@@ -60,7 +60,7 @@ describe("npm run route", () => {
 
   it("prints usage and exits 2 on bad arguments, 1 on a bad config", () => {
     const run = (...args: string[]) =>
-      spawnSync(process.execPath, ["--import", "tsx", "redirector/route-cli.ts", ...args], {
+      spawnSync(process.execPath, ["--import", "tsx", "tools/route.ts", ...args], {
         cwd: join(__dirname, "../.."),
         encoding: "utf8",
       });

@@ -16,11 +16,11 @@
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { ConfigError, DEFAULT_RANGES_DIR, parseRoutingTable } from "./config";
-import { ExistenceChecker } from "./existence";
-import { parseIp } from "./ip";
-import { loadRangeTable, RangesError } from "./ip-ranges";
-import { type Decision, Router, reason, settleBlob } from "./router";
+import { ConfigError, DEFAULT_RANGES_DIR, parseRoutingTable } from "../redirector/config";
+import { ExistenceChecker } from "../redirector/existence";
+import { parseIp } from "../redirector/ip";
+import { loadRangeTable, RangesError } from "../redirector/ip-ranges";
+import { type Decision, Router, reason, settleBlob } from "../redirector/router";
 
 const USAGE =
   "usage: npm run route -- (--config <file> | --stack <name> | --stack-file <path> [--region <region>]) --ip <addr> [--ranges <dir>] [--method GET|HEAD] [--json] <path>";
@@ -45,8 +45,8 @@ function routingTableText(values: { config?: string; stack?: string; "stack-file
     }
   }
   // Loaded only here: the service itself never depends on infra/.
-  const { routingTableFromStackFile } = require("../infra/stack-routing") as typeof import("../infra/stack-routing");
-  const { stackFilePath } = require("../tools/plan/stack-file") as typeof import("../tools/plan/stack-file");
+  const { routingTableFromStackFile } = require("./route/stack-routing") as typeof import("./route/stack-routing");
+  const { stackFilePath } = require("./plan/stack-file") as typeof import("./plan/stack-file");
   const file = values["stack-file"] ?? stackFilePath(values.stack ?? "");
   try {
     return JSON.stringify(routingTableFromStackFile(file, values.region).table);

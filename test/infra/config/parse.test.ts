@@ -1,6 +1,6 @@
-import { ConfigError, deletionProtection, keyPath, namespaceValues, parseConfig } from "../../infra/config";
-import { readStackFile, stackFilePath } from "../../tools/plan/stack-file";
-import { validConfig } from "./fixtures";
+import { ConfigError, deletionProtection, namespaceValues, parseConfig } from "../../../infra/config";
+import { readStackFile, stackFilePath } from "../../../tools/plan/stack-file";
+import { validConfig } from "../fixtures";
 
 function problems(values: Record<string, unknown>, stack = "sandbox"): string[] {
   try {
@@ -653,8 +653,4 @@ describe("reading Pulumi config", () => {
     ).toEqual({ domain: "r.example.dev", source: { project: "p" }, note: "[not json" });
   });
 
-  it("formats key paths like the stack file", () => {
-    expect(keyPath(["backends", 1, "regions", 3])).toBe("registry:backends[1].regions[3]");
-    expect(keyPath([])).toBe("registry");
-  });
 });

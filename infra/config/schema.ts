@@ -1,0 +1,33 @@
+/** The whole config: the sections under their top-level keys, the backends by donor kind. */
+import { z } from "zod";
+import { Backend } from "../donors/kinds";
+import { Hostname } from "../fields";
+import {
+  ArmorConfig,
+  DnsConfig,
+  LoadBalancerConfig,
+  PromotionConfig,
+  RedirectorConfig,
+  SourceConfig,
+} from "./sections";
+
+/** Every key lives in this Pulumi config namespace: `registry:source`. */
+export const NAMESPACE = "registry";
+
+/** The top-level keys, each parsed on its own so one bad key does not hide the others. */
+export const FIELDS = {
+  /** The public domain clients pull from. */
+  domain: Hostname,
+  source: SourceConfig,
+  redirector: RedirectorConfig,
+  backends: z.array(Backend).default([]),
+  dns: DnsConfig,
+  promotion: PromotionConfig,
+  armor: ArmorConfig.prefault({}),
+  loadBalancer: LoadBalancerConfig.prefault({}),
+};
+export type Fields = typeof FIELDS;
+export type FieldName = keyof Fields;
+
+export const RegistryConfig = z.strictObject(FIELDS);
+export type RegistryConfig = z.output<typeof RegistryConfig>;
