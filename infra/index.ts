@@ -13,4 +13,4 @@ function loadConfig() {
   }
 }
 
-export = registry({ config: loadConfig(), stack: pulumi.getStack() });
+export = registry({ config: loadConfig(), stack: pulumi.getStack() }).outputs;

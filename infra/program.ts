@@ -2,6 +2,9 @@
  * The whole registry as components, from a validated config. `index.ts` feeds it the
  * stack's config; tests and the offline plan feed it the same way under mocks.
  */
+
+import type * as cloudflare from "@pulumi/cloudflare";
+import type * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { MirrorRoute } from "../redirector/routing-table";
 import { deletionProtection, type RegistryConfig } from "./config";
@@ -9,19 +12,52 @@ import { CloudDnsRecords, recordShape } from "./dns/cloud-dns";
 import { DnsRecords } from "./dns/cloudflare";
 import { octodnsYaml, type RecordSet, registryRecords } from "./dns/records";
 import type { DonorOutputs } from "./donors/donor";
-import { provisionDonor } from "./donors/index";
+import { type DonorTransforms, provisionDonor } from "./donors/index";
 import { fillPattern, selectedRegions } from "./fields";
 import { apisByProject, ProjectApis, REDIRECTOR_APIS, sourceApis } from "./gcp/apis";
-import { ArtifactRegistry } from "./gcp/artifact-registry";
-import { LoadBalancer } from "./gcp/load-balancer";
-import { Promotion } from "./gcp/promotion";
-import { Redirector } from "./gcp/redirector";
+import { ArtifactRegistry, type ArtifactRegistryTransform } from "./gcp/artifact-registry";
+import { LoadBalancer, type LoadBalancerTransform } from "./gcp/load-balancer";
+import { Promotion, type PromotionTransform } from "./gcp/promotion";
+import { Redirector, type RedirectorTransform } from "./gcp/redirector";
 import { buildRoutingTables, defaultBlobBaseUrl, mirrorRoutes, upstreamRegionFor } from "./routing";
+import type { Transform } from "./transform";
 
 export interface RegistryArgs {
   config: RegistryConfig;
   /** The stack name; `prod` turns on deletion protection unless the config says otherwise. */
   stack: string;
+  /** Adjustments of any component's children, by component (infra/transform.ts). */
+  transform?: RegistryTransforms;
+}
+
+export interface RegistryTransforms {
+  promotion?: PromotionTransform;
+  artifactRegistry?: ArtifactRegistryTransform;
+  redirector?: RedirectorTransform;
+  loadBalancer?: LoadBalancerTransform;
+  /** The DNS records, whichever provider declares them. */
+  dns?: { record?: Transform<cloudflare.DnsRecordArgs>; recordSet?: Transform<gcp.dns.RecordSetArgs> };
+  /** Per donor kind: `{ "aws-s3": { mirrors: { bucket: ... } } }`. */
+  donors?: DonorTransforms;
+}
+
+/** The components `registry()` declared: reach their children through each one's `nodes`. */
+export interface RegistryComponents {
+  apis: ProjectApis[];
+  promotion: Promotion;
+  artifactRegistry: ArtifactRegistry;
+  redirector: Redirector;
+  loadBalancer: LoadBalancer;
+  /** None for an external zone. */
+  dns?: DnsRecords | CloudDnsRecords;
+  /** Per backend, in config order: `AwsS3Donor`, `R2Mirror`, ... */
+  donors: pulumi.ComponentResource[];
+}
+
+export interface Registry {
+  /** The stack's outputs (`infra/index.ts` exports these). */
+  outputs: RegistryOutputs;
+  components: RegistryComponents;
 }
 
 export interface RegistryOutputs {
@@ -44,14 +80,23 @@ export interface RegistryOutputs {
   dns: { provider: string; records: pulumi.Output<RecordSet[]>; octodns?: pulumi.Output<string> };
 }
 
-export function registry({ config, stack }: RegistryArgs): RegistryOutputs {
+/**
+ * The whole registry. `opts` go to every top-level component, so Pulumi's own resource
+ * options (`transforms`, say) reach every child.
+ */
+export function registry(
+  { config, stack, transform = {} }: RegistryArgs,
+  opts: pulumi.ComponentResourceOptions = {},
+): Registry {
   const protect = deletionProtection(config, stack);
   const { source, promotion } = config;
   const upstreams = Object.fromEntries(
     config.redirector.regions.map((r) => [r, upstreamRegionFor(r, source.regions).region]),
   );
   const routing = { upstreams, mirrors: mirrorRoutes(config), defaultBlobBaseUrl: defaultBlobBaseUrl(config) ?? null };
-  const donors = config.backends.map((b) => provisionDonor(b, { stack, promotion, dns: config.dns }));
+  const donors = config.backends.map((b) =>
+    provisionDonor(b, { stack, promotion, dns: config.dns, opts }, transform.donors),
+  );
 
   // Everything in a project waits for the project's APIs: a new project has none.
   const apis = new Map(
@@ -60,9 +105,12 @@ export function registry({ config, stack }: RegistryArgs): RegistryOutputs {
         { project: source.project, services: sourceApis(promotion.pushers.length > 0), adopt: !!source.adopt?.apis },
         { project: config.redirector.project, services: REDIRECTOR_APIS, adopt: !!config.redirector.adopt?.apis },
       ]),
-    ].map(([project, list]) => [project, new ProjectApis(`apis-${project}`, { project, apis: list })]),
+    ].map(([project, list]) => [project, new ProjectApis(`apis-${project}`, { project, apis: list }, opts)]),
   );
-  const after = (project: string) => ({ dependsOn: apis.get(project) });
+  const after = (project: string): pulumi.ComponentResourceOptions => ({
+    ...opts,
+    dependsOn: [...toList(opts.dependsOn), ...toList(apis.get(project))],
+  });
 
   const writers = new Promotion(
     "promotion",
@@ -72,6 +120,7 @@ export function registry({ config, stack }: RegistryArgs): RegistryOutputs {
       artifactWriters: promotion.artifactWriters,
       projectWriteRole: promotion.projectWriteRole,
       adopt: { pushers: !!promotion.adopt?.pushers, projectWriteRole: !!promotion.adopt?.projectWriteRole },
+      transform: transform.promotion,
     },
     after(source.project),
   );
@@ -83,6 +132,7 @@ export function registry({ config, stack }: RegistryArgs): RegistryOutputs {
       regions: source.regions,
       writers: writers.perRepository ? writers.writers : undefined,
       adopt: selectedRegions(source.adopt?.repositories, source.regions),
+      transform: transform.artifactRegistry,
     },
     after(source.project),
   );
@@ -108,6 +158,7 @@ export function registry({ config, stack }: RegistryArgs): RegistryOutputs {
           ];
         }),
       ),
+      transform: transform.redirector,
     },
     after(r.project),
   );
@@ -122,23 +173,46 @@ export function registry({ config, stack }: RegistryArgs): RegistryOutputs {
       sslPolicy: config.loadBalancer.sslPolicy,
       protectAddresses: protect,
       adopt: config.loadBalancer.adopt,
+      transform: transform.loadBalancer,
     },
     after(r.project),
   );
+  const records = dns(config, lb, transform.dns ?? {}, opts);
 
   return {
-    domain: config.domain,
-    routing,
-    donors,
-    loadBalancer: { ipv4: lb.ipv4, ipv6: lb.ipv6 },
-    redirectorServices: redirector.services,
-    artifactRegistry: ar.urls,
-    dns: dns(config, lb),
+    outputs: {
+      domain: config.domain,
+      routing,
+      donors: donors.map((d) => d.outputs),
+      loadBalancer: { ipv4: lb.ipv4, ipv6: lb.ipv6 },
+      redirectorServices: redirector.services,
+      artifactRegistry: ar.urls,
+      dns: records.outputs,
+    },
+    components: {
+      apis: [...apis.values()],
+      promotion: writers,
+      artifactRegistry: ar,
+      redirector,
+      loadBalancer: lb,
+      ...(records.component ? { dns: records.component } : {}),
+      donors: donors.map((d) => d.component),
+    },
   };
 }
 
+function toList<T>(value: pulumi.Input<pulumi.Input<T>[]> | pulumi.Input<T> | undefined): pulumi.Input<T>[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value as pulumi.Input<T>];
+}
+
 /** The records wherever the zone is: Cloudflare, Cloud DNS, or printed for whoever owns it. */
-function dns(config: RegistryConfig, lb: LoadBalancer): RegistryOutputs["dns"] {
+function dns(
+  config: RegistryConfig,
+  lb: LoadBalancer,
+  transform: NonNullable<RegistryTransforms["dns"]>,
+  opts: pulumi.ComponentResourceOptions,
+): { outputs: RegistryOutputs["dns"]; component?: DnsRecords | CloudDnsRecords } {
   const d = config.dns;
   const records = pulumi
     .all([lb.ipv4, lb.ipv6, lb.dnsChallenge])
@@ -146,33 +220,45 @@ function dns(config: RegistryConfig, lb: LoadBalancer): RegistryOutputs["dns"] {
       registryRecords({ domain: config.domain, ttl: d.ttl, ipv4, ipv6, challenge, caaIssuers: d.caaIssuers }),
     );
   switch (d.provider) {
-    case "cloudflare":
-      new DnsRecords("dns", {
-        zone: d.zone,
-        domain: config.domain,
-        ttl: d.ttl,
-        ipv4: lb.ipv4,
-        ipv6: lb.ipv6,
-        challenge: lb.dnsChallenge,
-        caaIssuers: d.caaIssuers,
-      });
-      return { provider: d.provider, records };
-    case "cloud-dns":
-      new CloudDnsRecords("dns", {
-        project: d.project,
-        managedZone: d.managedZone,
-        records,
-        shape: recordShape({ domain: config.domain, caaIssuers: d.caaIssuers }),
-        adopt: d.adopt,
-      });
-      return { provider: d.provider, records };
+    case "cloudflare": {
+      const component = new DnsRecords(
+        "dns",
+        {
+          zone: d.zone,
+          domain: config.domain,
+          ttl: d.ttl,
+          ipv4: lb.ipv4,
+          ipv6: lb.ipv6,
+          challenge: lb.dnsChallenge,
+          caaIssuers: d.caaIssuers,
+          transform: { record: transform.record },
+        },
+        opts,
+      );
+      return { outputs: { provider: d.provider, records }, component };
+    }
+    case "cloud-dns": {
+      const component = new CloudDnsRecords(
+        "dns",
+        {
+          project: d.project,
+          managedZone: d.managedZone,
+          records,
+          shape: recordShape({ domain: config.domain, caaIssuers: d.caaIssuers }),
+          adopt: d.adopt,
+          transform: { recordSet: transform.recordSet },
+        },
+        opts,
+      );
+      return { outputs: { provider: d.provider, records }, component };
+    }
     case "external": {
       const octodns = records.apply((sets) => {
         const snippet = octodnsYaml(sets, d.zone);
         pulumi.log.info(`${config.domain} is served by a zone this program does not manage; its records:\n${snippet}`);
         return snippet;
       });
-      return { provider: d.provider, records, octodns };
+      return { outputs: { provider: d.provider, records, octodns } };
     }
   }
 }

@@ -5,6 +5,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { adopted, gcpIds } from "../import-ids";
+import { type Transform, transformed } from "../transform";
 import { type RecordInputs, type RecordSet, registryRecords, rrdatas, withRootDot } from "./records";
 
 export interface CloudDnsRecordsArgs {
@@ -15,9 +16,12 @@ export interface CloudDnsRecordsArgs {
   shape: ReadonlyArray<{ name: string; type: string }>;
   /** The record sets exist already: import them. */
   adopt: boolean;
+  transform?: { recordSet?: Transform<gcp.dns.RecordSetArgs> };
 }
 
 export class CloudDnsRecords extends pulumi.ComponentResource {
+  readonly nodes: { recordSets: gcp.dns.RecordSet[] } = { recordSets: [] };
+
   constructor(name: string, args: CloudDnsRecordsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("registry:dns:CloudDnsRecords", name, {}, opts);
     args.shape.forEach((slot, i) => {
@@ -27,22 +31,26 @@ export class CloudDnsRecords extends pulumi.ComponentResource {
         return s;
       });
       const id = gcpIds.recordSet(args.project, args.managedZone, withRootDot(slot.name), slot.type);
-      new gcp.dns.RecordSet(
-        `${slot.name}-${slot.type}`,
-        {
-          project: args.project,
-          managedZone: args.managedZone,
-          // Cloud DNS names are absolute.
-          name: set.apply((s) => {
-            if (s.name !== slot.name) throw new Error(`record set ${i} is ${s.name}, expected ${slot.name}`);
-            return withRootDot(s.name);
-          }),
-          type: slot.type,
-          ttl: set.apply((s) => s.ttl),
-          rrdatas: set.apply(rrdatas),
-        },
-        { parent: this, ...adopted(args.adopt ? id : undefined) },
+      const recordSet = new gcp.dns.RecordSet(
+        ...transformed(
+          args.transform?.recordSet,
+          `${slot.name}-${slot.type}`,
+          {
+            project: args.project,
+            managedZone: args.managedZone,
+            // Cloud DNS names are absolute.
+            name: set.apply((s) => {
+              if (s.name !== slot.name) throw new Error(`record set ${i} is ${s.name}, expected ${slot.name}`);
+              return withRootDot(s.name);
+            }),
+            type: slot.type,
+            ttl: set.apply((s) => s.ttl),
+            rrdatas: set.apply(rrdatas),
+          },
+          { parent: this, ...adopted(args.adopt ? id : undefined) },
+        ),
       );
+      this.nodes.recordSets.push(recordSet);
     });
     this.registerOutputs({});
   }

@@ -7,6 +7,7 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import type { DnsChallenge } from "../gcp/load-balancer";
+import { type Transform, transformed } from "../transform";
 import { caaRecords, withoutRootDot } from "./records";
 
 export interface DnsRecordsArgs {
@@ -19,17 +20,29 @@ export interface DnsRecordsArgs {
   ipv6: pulumi.Input<string>;
   challenge: pulumi.Input<DnsChallenge>;
   caaIssuers: readonly string[];
+  transform?: { record?: Transform<cloudflare.DnsRecordArgs> };
 }
 
 const COMMENT = "managed by Pulumi (registry-infra)";
 
 export class DnsRecords extends pulumi.ComponentResource {
+  readonly nodes: { records: cloudflare.DnsRecord[] } = { records: [] };
+
   constructor(name: string, args: DnsRecordsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("registry:dns:Records", name, {}, opts);
     // `zoneId`, not `id`: with a filter, provider v5+ fills only zoneId (its maintainers' advice).
     const zoneId = cloudflare.getZoneOutput({ filter: { name: args.zone } }, { parent: this }).zoneId;
     const record = (logical: string, rec: Omit<cloudflare.DnsRecordArgs, "zoneId" | "ttl" | "comment">) =>
-      new cloudflare.DnsRecord(logical, { zoneId, ttl: args.ttl, comment: COMMENT, ...rec }, { parent: this });
+      this.nodes.records.push(
+        new cloudflare.DnsRecord(
+          ...transformed(
+            args.transform?.record,
+            logical,
+            { zoneId, ttl: args.ttl, comment: COMMENT, ...rec },
+            { parent: this },
+          ),
+        ),
+      );
 
     record(`${args.domain}-A`, { name: args.domain, type: "A", content: args.ipv4, proxied: false });
     record(`${args.domain}-AAAA`, { name: args.domain, type: "AAAA", content: args.ipv6, proxied: false });

@@ -25,15 +25,23 @@ export interface DonorKind<Backend extends { donor: string }> {
 }
 
 /** What a provisioner gets besides its backend entry. */
-export interface DonorContext {
+export interface DonorContext<Transform = unknown> {
   /** The stack name, for tags and session names. */
   stack: string;
   /** Who may write; `blobWriter` is the identity that fills a donor's mirrors. */
   promotion: PromotionConfig;
   /** The registry's DNS zone, for donors that serve under a name of their own in it. */
   dns: DnsConfig;
-  /** The component to parent the backend's resources to; the stack when absent. */
-  parent?: pulumi.Resource;
+  /** Resource options of the backend's component (Pulumi's own `transforms`, say). */
+  opts?: pulumi.ComponentResourceOptions;
+  /** Adjustments of the kind's children (infra/transform.ts). */
+  transform?: Transform;
+}
+
+/** A provisioned backend: its stack output, and its component (whose `nodes` are its children). */
+export interface Provisioned<Component extends pulumi.ComponentResource = pulumi.ComponentResource> {
+  outputs: DonorOutputs;
+  component: Component;
 }
 
 /**

@@ -8,6 +8,7 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { childOf } from "../child-options";
 import { adopted, gcpIds } from "../import-ids";
+import { type Transform, transformed } from "../transform";
 import { type ArmorSettings, armorRules } from "./cloud-armor";
 import { certificateNames, type IpVersion, type Listener, loadBalancerNames } from "./names";
 
@@ -25,6 +26,17 @@ export interface LoadBalancerArgs {
   protectAddresses: boolean;
   /** Everything but the SSL policy exists already: import it. */
   adopt: boolean;
+  transform?: LoadBalancerTransform;
+}
+
+/** Adjust any child before it is declared (see infra/transform.ts). */
+export interface LoadBalancerTransform {
+  securityPolicy?: Transform<gcp.compute.SecurityPolicyArgs>;
+  backendService?: Transform<gcp.compute.BackendServiceArgs>;
+  certificate?: Transform<gcp.certificatemanager.CertificateArgs>;
+  sslPolicy?: Transform<gcp.compute.SSLPolicyArgs>;
+  httpsProxy?: Transform<gcp.compute.TargetHttpsProxyArgs>;
+  address?: Transform<gcp.compute.GlobalAddressArgs>;
 }
 
 /** Global external Application Load Balancer (not classic): set on every piece that takes it. */
@@ -41,6 +53,13 @@ export class LoadBalancer extends pulumi.ComponentResource {
   readonly ipv6: pulumi.Output<string>;
   /** The CNAME Certificate Manager needs to see before it issues the certificate. */
   readonly dnsChallenge: pulumi.Output<DnsChallenge>;
+  readonly nodes: {
+    securityPolicy: gcp.compute.SecurityPolicy;
+    backendService: gcp.compute.BackendService;
+    certificate: gcp.certificatemanager.Certificate;
+    httpsProxy: gcp.compute.TargetHttpsProxy;
+    addresses: Record<IpVersion, gcp.compute.GlobalAddress>;
+  };
 
   constructor(name: string, args: LoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("registry:gcp:LoadBalancer", name, {}, opts);
@@ -48,6 +67,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
     const n = loadBalancerNames(project);
     const policyName = args.armor.policyName ?? n.securityPolicy;
     const child = childOf(this, opts);
+    const t = args.transform ?? {};
     /** Options of a child that exists when adopting: its import ID from its collection and name. */
     const existing = (collection: string, name: string) => ({
       ...child,
@@ -55,24 +75,30 @@ export class LoadBalancer extends pulumi.ComponentResource {
     });
 
     const armor = new gcp.compute.SecurityPolicy(
-      policyName,
-      { project, name: policyName, type: "CLOUD_ARMOR", rules: armorRules(args.armor) },
-      existing("securityPolicies", policyName),
+      ...transformed(
+        t.securityPolicy,
+        policyName,
+        { project, name: policyName, type: "CLOUD_ARMOR", rules: armorRules(args.armor) },
+        existing("securityPolicies", policyName),
+      ),
     );
     const backend = new gcp.compute.BackendService(
-      n.backendService,
-      {
-        project,
-        name: n.backendService,
-        loadBalancingScheme: SCHEME,
-        // No protocol, timeout or port name: serverless NEGs take none of them (Cloud Run is always HTTPS).
-        backends: args.negs.map((group) => ({ group })),
-        securityPolicy: armor.selfLink,
-        // Redirects must not be cached: where a blob is depends on who asks.
-        enableCdn: false,
-        logConfig: { enable: true, sampleRate: 1 },
-      },
-      existing("backendServices", n.backendService),
+      ...transformed(
+        t.backendService,
+        n.backendService,
+        {
+          project,
+          name: n.backendService,
+          loadBalancingScheme: SCHEME,
+          // No protocol, timeout or port name: serverless NEGs take none of them (Cloud Run is always HTTPS).
+          backends: args.negs.map((group) => ({ group })),
+          securityPolicy: armor.selfLink,
+          // Redirects must not be cached: where a blob is depends on who asks.
+          enableCdn: false,
+          logConfig: { enable: true, sampleRate: 1 },
+        },
+        existing("backendServices", n.backendService),
+      ),
     );
     const urlMap = new gcp.compute.URLMap(
       n.urlMap,
@@ -113,14 +139,17 @@ export class LoadBalancer extends pulumi.ComponentResource {
     );
     // No scope: DEFAULT is the API's default, and a changed scope would replace the certificate.
     const cert = new gcp.certificatemanager.Certificate(
-      c.certificate,
-      {
-        project,
-        location: "global",
-        name: c.certificate,
-        managed: { domains: [args.domain], dnsAuthorizations: [auth.id] },
-      },
-      certManager("certificates", c.certificate),
+      ...transformed(
+        t.certificate,
+        c.certificate,
+        {
+          project,
+          location: "global",
+          name: c.certificate,
+          managed: { domains: [args.domain], dnsAuthorizations: [auth.id] },
+        },
+        certManager("certificates", c.certificate),
+      ),
     );
     const certMap = new gcp.certificatemanager.CertificateMap(
       c.map,
@@ -136,14 +165,18 @@ export class LoadBalancer extends pulumi.ComponentResource {
     // would only add attack surface.
     const tls = args.sslPolicy
       ? new gcp.compute.SSLPolicy(
-          n.sslPolicy,
-          { project, name: n.sslPolicy, profile: "MODERN", minTlsVersion: "TLS_1_2" },
-          child,
+          ...transformed(
+            t.sslPolicy,
+            n.sslPolicy,
+            { project, name: n.sslPolicy, profile: "MODERN", minTlsVersion: "TLS_1_2" },
+            child,
+          ),
         )
       : undefined;
 
-    const targets: Record<Listener, pulumi.Output<string>> = {
-      https: new gcp.compute.TargetHttpsProxy(
+    const httpsProxy = new gcp.compute.TargetHttpsProxy(
+      ...transformed(
+        t.httpsProxy,
         n.httpsProxy,
         {
           project,
@@ -153,7 +186,10 @@ export class LoadBalancer extends pulumi.ComponentResource {
           ...(tls ? { sslPolicy: tls.selfLink } : {}),
         },
         existing("targetHttpsProxies", n.httpsProxy),
-      ).selfLink,
+      ),
+    );
+    const targets: Record<Listener, pulumi.Output<string>> = {
+      https: httpsProxy.selfLink,
       http: new gcp.compute.TargetHttpProxy(
         n.httpProxy,
         { project, name: n.httpProxy, urlMap: redirectMap.selfLink },
@@ -161,14 +197,17 @@ export class LoadBalancer extends pulumi.ComponentResource {
       ).selfLink,
     };
 
-    const addresses = {} as Record<IpVersion, pulumi.Output<string>>;
+    const addresses = {} as Record<IpVersion, gcp.compute.GlobalAddress>;
     for (const ip of ["ipv4", "ipv6"] as const) {
       const address = new gcp.compute.GlobalAddress(
-        n.address(ip),
-        { project, name: n.address(ip), addressType: "EXTERNAL", ipVersion: ip.toUpperCase() },
-        { ...existing("addresses", n.address(ip)), protect: args.protectAddresses },
+        ...transformed(
+          t.address,
+          n.address(ip),
+          { project, name: n.address(ip), addressType: "EXTERNAL", ipVersion: ip.toUpperCase() },
+          { ...existing("addresses", n.address(ip)), protect: args.protectAddresses },
+        ),
       );
-      addresses[ip] = address.address;
+      addresses[ip] = address;
       for (const listener of ["http", "https"] as const) {
         const rule = n.forwardingRule(ip, listener);
         new gcp.compute.GlobalForwardingRule(
@@ -187,8 +226,9 @@ export class LoadBalancer extends pulumi.ComponentResource {
         );
       }
     }
-    this.ipv4 = addresses.ipv4;
-    this.ipv6 = addresses.ipv6;
+    this.ipv4 = addresses.ipv4.address;
+    this.ipv6 = addresses.ipv6.address;
+    this.nodes = { securityPolicy: armor, backendService: backend, certificate: cert, httpsProxy, addresses };
     this.dnsChallenge = auth.dnsResourceRecords.apply((records) => {
       const record = records[0];
       if (!record) throw new Error(`DNS authorization ${c.dnsAuthorization} returned no DNS record`);

@@ -9,6 +9,7 @@ import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { childOf } from "../child-options";
 import { adopted, gcpIds } from "../import-ids";
+import { type Transform, transformed } from "../transform";
 
 export const IMPERSONATE_ROLE = "roles/iam.workloadIdentityUser";
 
@@ -26,6 +27,12 @@ export interface PromotionArgs {
   /** Grant writers this role on the whole project instead of per repository (adopted registries only). */
   projectWriteRole?: string;
   adopt: { pushers: boolean; projectWriteRole: boolean };
+  transform?: PromotionTransform;
+}
+
+/** Adjust any child before it is declared (see infra/transform.ts). */
+export interface PromotionTransform {
+  serviceAccount?: Transform<gcp.serviceaccount.AccountArgs>;
 }
 
 /** A pusher's e-mail: service account IDs are unique per project. */
@@ -38,6 +45,8 @@ export class Promotion extends pulumi.ComponentResource {
   readonly writers: pulumi.Output<string>[];
   /** Whether the writers' grant is per repository (false while a project-wide grant is kept). */
   readonly perRepository: boolean;
+  /** The pushers' service accounts, by account ID. */
+  readonly nodes: { serviceAccounts: Record<string, gcp.serviceaccount.Account> };
 
   constructor(name: string, args: PromotionArgs, opts?: pulumi.ComponentResourceOptions) {
     super("registry:gcp:Promotion", name, {}, opts);
@@ -47,13 +56,12 @@ export class Promotion extends pulumi.ComponentResource {
     const pushers = args.pushers.map((p) => {
       const email = pusherEmail(project, p.account);
       const account = new gcp.serviceaccount.Account(
-        p.account,
-        {
-          project,
-          accountId: p.account,
-          ...(p.displayName ? { displayName: p.displayName } : {}),
-        },
-        { ...child, ...adopted(args.adopt.pushers ? gcpIds.serviceAccount(project, email) : undefined) },
+        ...transformed(
+          args.transform?.serviceAccount,
+          p.account,
+          { project, accountId: p.account, ...(p.displayName ? { displayName: p.displayName } : {}) },
+          { ...child, ...adopted(args.adopt.pushers ? gcpIds.serviceAccount(project, email) : undefined) },
+        ),
       );
       accounts.push(account);
       // Authoritative for the role: an impersonator added by hand is removed on the next up.
@@ -68,6 +76,7 @@ export class Promotion extends pulumi.ComponentResource {
       return account.member;
     });
     this.writers = [...pushers, ...args.artifactWriters.map((m) => pulumi.output(m))];
+    this.nodes = { serviceAccounts: Object.fromEntries(accounts.map((a, i) => [args.pushers[i]?.account, a])) };
     this.perRepository = !args.projectWriteRole;
 
     const role = args.projectWriteRole;

@@ -20,7 +20,7 @@ const config = parseConfig(namespaceValues(file.config), { stack: "sandbox" });
 
 let plan: Plan;
 beforeAll(async () => {
-  plan = await evaluate("sandbox", file.config, () => registry({ config, stack: "sandbox" }));
+  plan = await evaluate("sandbox", file.config, () => registry({ config, stack: "sandbox" }).outputs);
 }, 60_000);
 
 describe("sandbox stack", () => {

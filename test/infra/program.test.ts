@@ -36,7 +36,7 @@ const EMAIL = `redirector@${PROJECT}.iam.gserviceaccount.com`;
 
 let plan: Plan;
 beforeAll(async () => {
-  plan = await evaluate("prod", {}, () => registry({ config, stack: "prod" }));
+  plan = await evaluate("prod", {}, () => registry({ config, stack: "prod" }).outputs);
 }, 60_000);
 
 const services = () => ofType(plan, TYPES.service);

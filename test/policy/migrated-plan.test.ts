@@ -13,7 +13,7 @@ import { declaredOf, judged } from "./stack-plans";
 let declared: Declared[];
 beforeAll(async () => {
   const config = parseConfig(migrated(prodValues()), { stack: "prod" });
-  declared = declaredOf(await evaluate("prod", {}, () => registry({ config, stack: "prod" })));
+  declared = declaredOf(await evaluate("prod", {}, () => registry({ config, stack: "prod" }).outputs));
 }, 60_000);
 
 it("declares the redirector in every region, and its own roles and per-repository writers", () => {

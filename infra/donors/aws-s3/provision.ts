@@ -6,11 +6,20 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { selectedRegions } from "../../fields";
 import { adopted, awsIds } from "../../import-ids";
-import type { DonorContext, DonorOutputs } from "../donor";
+import { type Transform, transformed } from "../../transform";
+import type { DonorContext, Provisioned } from "../donor";
 import { type AwsS3Backend, optInRegions, type PolicyTemplate } from "./backend";
 import { mirrorLayout } from "./layout";
-import { BlobMirrors } from "./mirrors";
-import { BlobWriter, type BlobWriterConfig } from "./writer";
+import { BlobMirrors, type BlobMirrorsTransform } from "./mirrors";
+import { BlobWriter, type BlobWriterConfig, type BlobWriterTransform } from "./writer";
+
+/** Adjust any child of an aws-s3 backend before it is declared (see infra/transform.ts). */
+export interface AwsS3DonorTransform {
+  provider?: Transform<aws.ProviderArgs>;
+  optInRegion?: Transform<aws.account.RegionArgs>;
+  mirrors?: BlobMirrorsTransform;
+  writer?: BlobWriterTransform;
+}
 
 /** The tags every resource of a backend carries unless the backend says otherwise. */
 export function defaultTags(stack: string): Record<string, string> {
@@ -42,17 +51,24 @@ export interface AwsS3DonorArgs {
   backend: AwsS3Backend;
   writer: BlobWriterConfig;
   stack: string;
+  transform?: AwsS3DonorTransform;
 }
 
 export class AwsS3Donor extends pulumi.ComponentResource {
   readonly mirrors: BlobMirrors;
   readonly writer: BlobWriter;
+  /** The provider every resource of the backend uses: pinned to its account. */
+  readonly provider: aws.Provider;
+  /** The opt-in regions this backend enables, by region. */
+  readonly optInRegions: Record<string, aws.account.Region>;
 
   constructor(name: string, args: AwsS3DonorArgs, opts?: pulumi.ComponentResourceOptions) {
     super("registry:aws:S3Donor", name, {}, opts);
     const { backend: b } = args;
+    const t = args.transform ?? {};
     const layout = mirrorLayout(b);
-    const provider = new aws.Provider(name, providerArgs(b, args.stack), { parent: this });
+    const provider = new aws.Provider(...transformed(t.provider, name, providerArgs(b, args.stack), { parent: this }));
+    this.provider = provider;
     const optIn =
       b.optInRegions === "enable"
         ? Object.fromEntries(
@@ -60,14 +76,17 @@ export class AwsS3Donor extends pulumi.ComponentResource {
               region,
               // Never turned off by Pulumi: disabling a region with buckets in it would strand them.
               new aws.account.Region(
-                `${name}-region-${region}`,
-                { regionName: region, enabled: true },
-                {
-                  parent: this,
-                  provider,
-                  retainOnDelete: true,
-                  ...adopted(b.adopt?.optInRegions ? awsIds.optInRegion(region) : undefined),
-                },
+                ...transformed(
+                  t.optInRegion,
+                  `${name}-region-${region}`,
+                  { regionName: region, enabled: true },
+                  {
+                    parent: this,
+                    provider,
+                    retainOnDelete: true,
+                    ...adopted(b.adopt?.optInRegions ? awsIds.optInRegion(region) : undefined),
+                  },
+                ),
               ),
             ]),
           )
@@ -84,6 +103,7 @@ export class AwsS3Donor extends pulumi.ComponentResource {
         replication: b.replication,
         optInRegions: optIn,
         adopt: selectedRegions(b.adopt?.buckets, b.regions),
+        transform: t.mirrors,
       },
       { parent: this },
     );
@@ -96,28 +116,33 @@ export class AwsS3Donor extends pulumi.ComponentResource {
         provider,
         externalRoleArn: b.writerRole,
         adoptOidcProvider: b.adopt?.oidcProvider,
+        transform: t.writer,
       },
       { parent: this },
     );
+    this.optInRegions = optIn;
     this.registerOutputs({ replicationRoleArn: this.mirrors.replicationRoleArn, writerRoleArn: this.writer.roleArn });
   }
 }
 
-export function provisionAwsS3(backend: AwsS3Backend, ctx: DonorContext): DonorOutputs {
+export function provisionAwsS3(backend: AwsS3Backend, ctx: DonorContext<AwsS3DonorTransform>): Provisioned<AwsS3Donor> {
   const writer = ctx.promotion.blobWriter;
   // The config refuses an aws-s3 backend without a blob writer; this only narrows the type.
   if (!writer) throw new Error("an aws-s3 backend needs promotion.blobWriter");
   const donor = new AwsS3Donor(
     `aws-s3-${backend.accountId}`,
-    { backend, writer, stack: ctx.stack },
-    { parent: ctx.parent },
+    { backend, writer, stack: ctx.stack, transform: ctx.transform },
+    ctx.opts,
   );
   return {
-    donor: backend.donor,
-    accountId: backend.accountId,
-    sourceBucket: mirrorLayout(backend).source.bucket,
-    buckets: donor.mirrors.buckets,
-    writerRoleArn: donor.writer.roleArn,
-    replicationRoleArn: donor.mirrors.replicationRoleArn,
+    component: donor,
+    outputs: {
+      donor: backend.donor,
+      accountId: backend.accountId,
+      sourceBucket: mirrorLayout(backend).source.bucket,
+      buckets: donor.mirrors.buckets,
+      writerRoleArn: donor.writer.roleArn,
+      replicationRoleArn: donor.mirrors.replicationRoleArn,
+    },
   };
 }

@@ -7,6 +7,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { adopted } from "../../import-ids";
+import { type Transform, transformed } from "../../transform";
 import type { DonorContext } from "../donor";
 import { writerPolicy, writerTrustPolicy } from "./policies";
 
@@ -21,10 +22,19 @@ export interface BlobWriterArgs {
   externalRoleArn?: string;
   /** The provider exists already (its ARN): imported. */
   adoptOidcProvider?: string;
+  transform?: BlobWriterTransform;
+}
+
+/** Adjust any child before it is declared (see infra/transform.ts). */
+export interface BlobWriterTransform {
+  oidcProvider?: Transform<aws.iam.OpenIdConnectProviderArgs>;
+  role?: Transform<aws.iam.RoleArgs>;
 }
 
 export class BlobWriter extends pulumi.ComponentResource {
   readonly roleArn: pulumi.Output<string>;
+  /** The children; no `role` when the writer role is managed elsewhere. */
+  readonly nodes: { oidcProvider: aws.iam.OpenIdConnectProvider; role?: aws.iam.Role };
 
   constructor(name: string, args: BlobWriterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("registry:aws:BlobWriter", name, {}, opts);
@@ -32,35 +42,43 @@ export class BlobWriter extends pulumi.ComponentResource {
     const { writer } = args;
     // No thumbprint: IAM fetches and tracks the issuer's certificate chain itself.
     const oidc = new aws.iam.OpenIdConnectProvider(
-      `${name}-oidc`,
-      { url: writer.oidcIssuer, clientIdLists: [writer.audience] },
-      { ...child, retainOnDelete: true, ...adopted(args.adoptOidcProvider) },
+      ...transformed(
+        args.transform?.oidcProvider,
+        `${name}-oidc`,
+        { url: writer.oidcIssuer, clientIdLists: [writer.audience] },
+        { ...child, retainOnDelete: true, ...adopted(args.adoptOidcProvider) },
+      ),
     );
-    this.roleArn = args.externalRoleArn ? pulumi.output(args.externalRoleArn) : this.role(args, oidc.arn);
+    const role = args.externalRoleArn ? undefined : this.role(args, oidc.arn);
+    this.roleArn = role?.arn ?? pulumi.output(args.externalRoleArn as string);
+    this.nodes = { oidcProvider: oidc, ...(role ? { role } : {}) };
     this.registerOutputs({ roleArn: this.roleArn });
   }
 
   /** Only the issuer's tokens with the exact audience and a listed subject; only the source bucket. */
-  private role(args: BlobWriterArgs, oidcProviderArn: pulumi.Output<string>): pulumi.Output<string> {
+  private role(args: BlobWriterArgs, oidcProviderArn: pulumi.Output<string>): aws.iam.Role {
     const child = { parent: this, provider: args.provider };
     const { writer } = args;
     const role = new aws.iam.Role(
-      args.roleName,
-      {
-        name: args.roleName,
-        description: `Blob sync: writes ${args.sourceBucket}; federated from ${writer.oidcIssuer}`,
-        assumeRolePolicy: oidcProviderArn.apply((arn) =>
-          JSON.stringify(
-            writerTrustPolicy({
-              oidcProviderArn: arn,
-              issuer: writer.oidcIssuer,
-              audience: writer.audience,
-              subjects: writer.subjects,
-            }),
+      ...transformed(
+        args.transform?.role,
+        args.roleName,
+        {
+          name: args.roleName,
+          description: `Blob sync: writes ${args.sourceBucket}; federated from ${writer.oidcIssuer}`,
+          assumeRolePolicy: oidcProviderArn.apply((arn) =>
+            JSON.stringify(
+              writerTrustPolicy({
+                oidcProviderArn: arn,
+                issuer: writer.oidcIssuer,
+                audience: writer.audience,
+                subjects: writer.subjects,
+              }),
+            ),
           ),
-        ),
-      },
-      child,
+        },
+        child,
+      ),
     );
     // Inline: the grant lives and dies with its role and cannot be attached elsewhere.
     new aws.iam.RolePolicy(
@@ -68,6 +86,6 @@ export class BlobWriter extends pulumi.ComponentResource {
       { role: role.name, name: "write-source-bucket", policy: JSON.stringify(writerPolicy(args.sourceBucket)) },
       child,
     );
-    return role.arn;
+    return role;
   }
 }

@@ -652,5 +652,4 @@ describe("reading Pulumi config", () => {
       }),
     ).toEqual({ domain: "r.example.dev", source: { project: "p" }, note: "[not json" });
   });
-
 });

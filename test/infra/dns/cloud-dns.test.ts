@@ -19,7 +19,7 @@ values.dns = {
 let plan: Plan;
 beforeAll(async () => {
   const config = parseConfig(values, { stack: "sandbox" });
-  plan = await evaluate("sandbox", {}, () => registry({ config, stack: "sandbox" }));
+  plan = await evaluate("sandbox", {}, () => registry({ config, stack: "sandbox" }).outputs);
 }, 60_000);
 
 it("declares one record set per name and type in the managed zone, with absolute names", () => {

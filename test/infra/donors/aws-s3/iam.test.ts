@@ -381,7 +381,7 @@ function render(d: Declared, r: Results): string {
 let d: Declared;
 let results: Results;
 beforeAll(async () => {
-  d = declared(await evaluate("prod", {}, () => registry({ config, stack: "prod" })));
+  d = declared(await evaluate("prod", {}, () => registry({ config, stack: "prod" }).outputs));
   results = await run(d);
 }, 120_000);
 

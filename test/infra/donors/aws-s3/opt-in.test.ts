@@ -24,7 +24,7 @@ values.backends.push({
 let plan: Plan;
 beforeAll(async () => {
   const config = parseConfig(values, { stack: "sandbox" });
-  plan = await evaluate("sandbox", {}, () => registry({ config, stack: "sandbox" }));
+  plan = await evaluate("sandbox", {}, () => registry({ config, stack: "sandbox" }).outputs);
 }, 60_000);
 
 it("enable: the backend's opt-in regions are enabled (created, never disabled), and their buckets wait", () => {

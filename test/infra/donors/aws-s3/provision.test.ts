@@ -34,7 +34,7 @@ const COMPANIONS = {
 
 let plan: Plan;
 beforeAll(async () => {
-  plan = await evaluate("prod", {}, () => registry({ config, stack: "prod" }));
+  plan = await evaluate("prod", {}, () => registry({ config, stack: "prod" }).outputs);
 }, 60_000);
 
 const ofType = (type: string) => plan.resources.filter((r) => r.type === type);

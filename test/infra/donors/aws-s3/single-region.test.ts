@@ -17,7 +17,7 @@ const config = parseConfig(values, { stack: "sandbox" });
 
 let plan: Plan;
 beforeAll(async () => {
-  plan = await evaluate("sandbox", {}, () => registry({ config, stack: "sandbox" }));
+  plan = await evaluate("sandbox", {}, () => registry({ config, stack: "sandbox" }).outputs);
 }, 60_000);
 
 const types = () => plan.resources.map((r) => r.type);
