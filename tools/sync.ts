@@ -11,6 +11,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { constants, tmpdir } from "node:os";
 import { join } from "node:path";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { googleFederatedCredentials } from "./sync/credentials";
 import { TokenBucket } from "./sync/limits";
 import { Completion } from "./sync/markers";
@@ -54,7 +55,7 @@ async function run(args: Options): Promise<number> {
     onRetry: (what, error, retry, delay) => log(`retry ${retry} of ${what} in ${delay} ms: ${error.message}`),
     signal: stop.signal,
   });
-  const s3 = s3Client({
+  const s3: S3Client = s3Client({
     bucket: args.bucket,
     region: args.region,
     endpoint: args.endpoint,
@@ -64,7 +65,7 @@ async function run(args: Options): Promise<number> {
           credentials: googleFederatedCredentials({
             roleArn: args.roleArn,
             audience: args.idTokenAudience,
-            region: args.region,
+            region: () => s3.config.region(),
             env: process.env,
           }),
         }
@@ -189,8 +190,12 @@ async function run(args: Options): Promise<number> {
     }
     return finish(interrupted ? exitCodeFor(interrupted) : failures.length ? 1 : 0);
   } catch (e) {
-    if (!interrupted) throw e;
-    return finish(exitCodeFor(interrupted));
+    if (interrupted) return finish(exitCodeFor(interrupted));
+    if (args.report !== "json") throw e;
+    // A job's dashboard counts reports: one that stopped early still files one.
+    console.error(message(e));
+    failures.push({ subject: "sync", error: message(e) });
+    return finish(1);
   } finally {
     reporter.stop();
     rmSync(spoolDir, { recursive: true, force: true });

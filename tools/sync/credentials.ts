@@ -16,8 +16,8 @@ export interface GoogleFederation {
   roleArn: string;
   /** The `aud` of the ID token; the role's trust pins it (accounts.google.com:oaud). */
   audience: string;
-  /** STS region (the bucket's). */
-  region: string | undefined;
+  /** STS region: the bucket's, once the S3 client knows it. */
+  region: () => Promise<string>;
   env: NodeJS.ProcessEnv;
 }
 
@@ -60,7 +60,7 @@ export function googleFederatedCredentials(f: GoogleFederation): () => Promise<C
       roleArn: f.roleArn,
       webIdentityToken: token,
       roleSessionName: session.replace(/[^\w+=,.@-]/g, "-").slice(0, 64),
-      clientConfig: f.region ? { region: f.region } : {},
+      clientConfig: { region: await f.region() },
     })();
   };
 }
