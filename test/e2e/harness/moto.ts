@@ -4,14 +4,9 @@
  * parts, honours If-None-Match on writes and reports SHA-256 checksums. Same lifecycle as
  * the other servers: a child process on a free loopback port, stopped in afterAll.
  */
-import {
-  CreateBucketCommand,
-  GetObjectCommand,
-  ListMultipartUploadsCommand,
-  ListObjectsV2Command,
-  S3Client,
-} from "@aws-sdk/client-s3";
+import { CreateBucketCommand, ListMultipartUploadsCommand, S3Client } from "@aws-sdk/client-s3";
 import { answers, freePort, type Server, startServer, waitFor } from "./processes";
+import { contentsOf } from "./s3";
 
 export interface MotoServer extends Server {
   readonly url: string;
@@ -55,16 +50,7 @@ export async function startMoto(buckets: string[]): Promise<MotoServer> {
       const list = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
       return (list.Uploads ?? []).map((u) => u.Key ?? "");
     },
-    async contents(bucket) {
-      const found = new Map<string, Buffer>();
-      const list = await client.send(new ListObjectsV2Command({ Bucket: bucket }));
-      for (const { Key } of list.Contents ?? []) {
-        if (!Key) continue;
-        const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key }));
-        found.set(Key, Buffer.from((await object.Body?.transformToByteArray()) ?? []));
-      }
-      return found;
-    },
+    contents: (bucket) => contentsOf(client, bucket),
     async stop() {
       client.destroy();
       await server.stop();
