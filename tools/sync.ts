@@ -15,13 +15,13 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { googleFederatedCredentials } from "./sync/credentials";
 import { TokenBucket } from "./sync/limits";
 import { Completion } from "./sync/markers";
-import { describeS3Error, Mirror, s3Client } from "./sync/mirror";
+import { Mirror, s3Client } from "./sync/mirror";
 import { type Options, parseOptions, USAGE, UsageError } from "./sync/options";
 import { newStats, Reporter } from "./sync/progress";
 import { Registry } from "./sync/registry";
 import { buildReport } from "./sync/report";
 import { formatSummary } from "./sync/summary";
-import { transferBlobs } from "./sync/transfer";
+import { s3WithRetries, transferBlobs } from "./sync/transfer";
 import { type Failure, message, resolveRoots, walk } from "./sync/walk";
 
 /** How long an interrupted run waits for single PUTs in flight (Cloud Run kills 10 s after SIGTERM). */
@@ -100,6 +100,7 @@ async function run(args: Options): Promise<number> {
       exitCode,
       registryRequests: registry.requests,
       bucketRequests: mirror.requests,
+      cpu: process.cpuUsage(),
       ...(process.env.CLOUD_RUN_EXECUTION ? { execution: process.env.CLOUD_RUN_EXECUTION } : {}),
     };
     process.stdout.write(
@@ -137,8 +138,11 @@ async function run(args: Options): Promise<number> {
   process.on("SIGTERM", onSignal);
   reporter.start();
   try {
-    await mirror.check();
-    const marked = args.full ? new Set<string>() : await listMarkers(mirror);
+    const retrying = { retry: args.retry, log };
+    await s3WithRetries(retrying, `bucket ${args.bucket}`, () => mirror.check());
+    const marked = args.full
+      ? new Set<string>()
+      : await s3WithRetries(retrying, `bucket ${args.bucket} (listing markers)`, () => mirror.markers());
     const resolved = await resolveRoots(registry, args.source, args.images, args.concurrency, args.shard);
     repositories = resolved.repositories;
     const walked = await walk(registry, resolved.roots, {
@@ -161,10 +165,10 @@ async function run(args: Options): Promise<number> {
       if (!args.apply) return;
       for (const digest of digests) {
         try {
-          await mirror.putMarker(digest, completion.body(digest));
+          await s3WithRetries(retrying, `marker ${digest}`, () => mirror.putMarker(digest, completion.body(digest)));
           stats.markersWritten++;
         } catch (e) {
-          failures.push({ subject: `marker ${digest}`, error: describeS3Error(e) });
+          failures.push({ subject: `marker ${digest}`, error: message(e) });
         }
       }
     };
@@ -200,14 +204,6 @@ async function run(args: Options): Promise<number> {
     reporter.stop();
     rmSync(spoolDir, { recursive: true, force: true });
     await registry.close();
-  }
-}
-
-async function listMarkers(mirror: Mirror): Promise<Set<string>> {
-  try {
-    return await mirror.markers();
-  } catch (e) {
-    throw new Error(`bucket ${mirror.bucket}: listing markers: ${describeS3Error(e)}`);
   }
 }
 

@@ -379,7 +379,7 @@ it.each([
   expect(result.status).toBe(2);
   expect(result.stderr).toContain(message);
   expect(result.stderr).toContain("usage: npm run sync --");
-});
+}, 30_000);
 
 it("refuses a task index the job's environment gets wrong, and a rate too thin to share", async () => {
   const cli = [require.resolve("tsx/cli"), join(ROOT, "tools/sync.ts"), "--source", "h/p", "--bucket", "b"];
@@ -391,7 +391,7 @@ it("refuses a task index the job's environment gets wrong, and a rate too thin t
   const thin = await run(process.execPath, [...cli, "--rate", "0.05", "--shard", "0/10"]);
   expect(thin.status).toBe(2);
   expect(thin.stderr).toContain("--rate 0.05 shared by 10 tasks leaves 0.005 requests per second each");
-});
+}, 30_000);
 
 it("asks for a region up front when neither --region nor the environment gives one", async () => {
   const cli = [require.resolve("tsx/cli"), join(ROOT, "tools/sync.ts"), "--source", "h/p", "--bucket", "b"];
@@ -399,4 +399,4 @@ it("asks for a region up front when neither --region nor the environment gives o
   const result = await run(process.execPath, cli, noRegion);
   expect(result.status).toBe(2);
   expect(result.stderr).toContain("no region for the bucket: pass --region, or set AWS_REGION");
-});
+}, 30_000);

@@ -126,11 +126,7 @@ export class Mirror {
    * region, no credentials): HeadBucket needs only the ListBucket the mirrors grant.
    */
   async check(): Promise<void> {
-    try {
-      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
-    } catch (e) {
-      throw new Error(`bucket ${this.bucket}: ${describeS3Error(e)}`);
-    }
+    await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
   }
 
   /** What the bucket holds for a blob, or undefined when it has nothing. */

@@ -27,6 +27,8 @@ export interface RunFacts {
   exitCode: number;
   registryRequests: number;
   bucketRequests: Record<string, number>;
+  /** process.cpuUsage() at the end: what the task cost in CPU. */
+  cpu: { user: number; system: number };
   execution?: string;
 }
 
@@ -47,6 +49,7 @@ export function buildReport(f: RunFacts) {
     startedAt: f.startedAt.toISOString(),
     finishedAt: f.finishedAt.toISOString(),
     seconds: Math.round(seconds * 1000) / 1000,
+    cpuSeconds: Math.round((f.cpu.user + f.cpu.system) / 1000) / 1000,
     exitCode: f.exitCode,
     interrupted: f.interrupted ?? null,
     repositories: f.repositories,

@@ -61,7 +61,7 @@ export interface TransferOptions {
 }
 
 /** S3 errors as AttemptErrors, so the sync's retry decides on them like on registry errors. */
-async function s3Attempt<T>(what: string, fn: () => Promise<T>): Promise<T> {
+export async function s3Attempt<T>(what: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
@@ -70,8 +70,18 @@ async function s3Attempt<T>(what: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-const onRetry = (options: TransferOptions, what: string) => (error: Error, attempt: number, delay: number) =>
-  options.log(`retry ${attempt} of ${what} in ${delay} ms: ${error.message}`);
+const onRetry =
+  (options: Pick<TransferOptions, "log">, what: string) => (error: Error, attempt: number, delay: number) =>
+    options.log(`retry ${attempt} of ${what} in ${delay} ms: ${error.message}`);
+
+/** One bucket request, retried on throttling, 5xx and network errors like every other. */
+export function s3WithRetries<T>(
+  options: { retry: RetryPolicy; log: (line: string) => void },
+  what: string,
+  fn: () => Promise<T>,
+): Promise<T> {
+  return withRetries(options.retry, () => s3Attempt(what, fn), onRetry(options, what));
+}
 
 /** Bytes that have passed a blob's digest check, fed to a consumer (a spool file or the part uploader). */
 type Feed = (consume: (source: AsyncIterable<Buffer>) => Promise<void>) => Promise<void>;

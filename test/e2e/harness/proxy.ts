@@ -24,6 +24,8 @@ export interface TestProxyOptions {
   rewrite?: (req: IncomingMessage) => ((body: Buffer) => Buffer) | undefined;
   /** Forward only the first N bytes of a request body, as a server that keeps a cut-off upload would see it. */
   truncateRequest?: (req: IncomingMessage) => number | undefined;
+  /** How long an idle client connection stays open (default 1 s); clients that keep sockets longer race its close. */
+  keepAliveMs?: number;
   /** Forward a request body at most this many bytes per second (a slow upload). */
   throttleRequest?: (req: IncomingMessage) => number | undefined;
 }
@@ -116,7 +118,7 @@ export async function startProxy(target: string, options: TestProxyOptions = {})
     body.pipe(forward);
   });
   // Connections a client keeps alive would hold close() open.
-  server.keepAliveTimeout = 1000;
+  server.keepAliveTimeout = options.keepAliveMs ?? 1000;
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
   const { port } = server.address() as { port: number };
