@@ -374,12 +374,16 @@ it.each([
   [["--source", "h/p", "--bucket", "b", "--report", "xml"], '--report must be text or json, not "xml"'],
   [["--source", "h/p", "--bucket", "b", "--nope"], "Unknown option '--nope'"],
   [["--source", "h/p", "--bucket", "b", "Bad:Name"], 'image "Bad:Name"'],
-])("usage errors exit 2 with the usage: %j", async (args, message) => {
-  const result = await run(process.execPath, [require.resolve("tsx/cli"), join(ROOT, "tools/sync.ts"), ...args]);
-  expect(result.status).toBe(2);
-  expect(result.stderr).toContain(message);
-  expect(result.stderr).toContain("usage: npm run sync --");
-}, 30_000);
+])(
+  "usage errors exit 2 with the usage: %j",
+  async (args, message) => {
+    const result = await run(process.execPath, [require.resolve("tsx/cli"), join(ROOT, "tools/sync.ts"), ...args]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(message);
+    expect(result.stderr).toContain("usage: npm run sync --");
+  },
+  30_000,
+);
 
 it("refuses a task index the job's environment gets wrong, and a rate too thin to share", async () => {
   const cli = [require.resolve("tsx/cli"), join(ROOT, "tools/sync.ts"), "--source", "h/p", "--bucket", "b"];
