@@ -4,153 +4,72 @@
  *
  *   npm run sync -- --source us-central1-docker.pkg.dev/k8s-artifacts-prod/images \
  *     --bucket prod-registry-k8s-io-us-east-2 --region us-east-2 [--apply] [image...]
+ *
+ * The same program is the Cloud Run job's entry point (tools/sync/Dockerfile): each task
+ * takes its shard of the repositories (tools/sync/shard.ts) and logs a JSON report.
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { constants, tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
+import type { S3Client } from "@aws-sdk/client-s3";
+import { googleFederatedCredentials } from "./sync/credentials";
 import { TokenBucket } from "./sync/limits";
+import { Completion } from "./sync/markers";
 import { Mirror, s3Client } from "./sync/mirror";
-import { newStats, type ProgressMode, Reporter } from "./sync/progress";
-import { type ImageArg, parseImageArg, parseSource, type Source } from "./sync/reference";
+import { type Options, parseOptions, USAGE, UsageError } from "./sync/options";
+import { newStats, Reporter } from "./sync/progress";
 import { Registry } from "./sync/registry";
-import { DEFAULT_RETRY, type RetryPolicy } from "./sync/retry";
+import { buildReport } from "./sync/report";
 import { formatSummary } from "./sync/summary";
-import { transferBlobs } from "./sync/transfer";
-import { resolveRoots, walk } from "./sync/walk";
+import { s3WithRetries, transferBlobs } from "./sync/transfer";
+import { type Failure, message, resolveRoots, walk } from "./sync/walk";
 
-const USAGE = `usage: npm run sync -- --source <registry>/<path> --bucket <name> [options] [image...]
+/** How long an interrupted run waits for single PUTs in flight (Cloud Run kills 10 s after SIGTERM). */
+const DRAIN_MS = 8_000;
 
-  image                 a repository under the source (pause), a tag (pause:3.10) or a
-                        digest (pause@sha256:...); none: every repository under the source
-  --source REF          [http(s)://]host[:port]/path; https unless written otherwise
-  --bucket NAME         the mirror bucket to fill (in production: the replication source)
-  --region REGION       the bucket's region (default: AWS_REGION / the AWS profile)
-  --endpoint URL        an S3-compatible server instead of AWS (path-style addressing)
-  --apply               upload; without it a dry run: anonymous, read-only, prints what it would do
-  --sign                sign a dry run's requests (buckets without anonymous reads, e.g. R2)
-  --concurrency N       manifests and blobs in flight (default 16)
-  --rate N              registry requests per second (default 80)
-  --retries N           attempts per request on 429, 5xx and network errors (default 5)
-  --retry-delay MS      first backoff delay, doubled per retry (default 500)
-  --progress MODE       auto | tty | plain | none (default auto: tty on a terminal)
-  --progress-interval S seconds between plain progress lines (default 10)`;
-
-class UsageError extends Error {}
-
-interface Args {
-  source: Source;
-  images: ImageArg[];
-  bucket: string;
-  region: string | undefined;
-  endpoint: string | undefined;
-  apply: boolean;
-  /** Sign a dry run's requests too (still read-only: a dry run never writes). */
-  sign: boolean;
-  concurrency: number;
-  rate: number;
-  retry: RetryPolicy;
-  progress: ProgressMode;
-  progressIntervalMs: number;
-}
-
-function positiveInteger(name: string, value: string | undefined, fallback: number): number {
-  const n = positiveNumber(name, value, fallback);
-  if (!Number.isInteger(n)) throw new UsageError(`--${name} must be a whole number, not "${value}"`);
-  return n;
-}
-
-function positiveNumber(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} must be a positive number, not "${value}"`);
-  return n;
-}
-
-function parse(argv: string[]): Args | "help" {
-  let parsed: ReturnType<typeof parseCli>;
-  try {
-    parsed = parseCli(argv);
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  const { values, positionals } = parsed;
-  if (values.help) return "help";
-  if (!values.source) throw new UsageError("--source is required");
-  if (!values.bucket) throw new UsageError("--bucket is required");
-  const progress = values.progress === "auto" ? (process.stderr.isTTY ? "tty" : "plain") : values.progress;
-  if (!["tty", "plain", "none"].includes(progress)) throw new UsageError(`unknown --progress "${values.progress}"`);
-  try {
-    if (values.endpoint) new URL(values.endpoint);
-    return {
-      source: parseSource(values.source),
-      images: positionals.map(parseImageArg),
-      bucket: values.bucket,
-      region: values.region,
-      endpoint: values.endpoint,
-      apply: values.apply,
-      sign: values.sign,
-      concurrency: positiveInteger("concurrency", values.concurrency, 16),
-      rate: positiveNumber("rate", values.rate, 80),
-      retry: {
-        ...DEFAULT_RETRY,
-        attempts: positiveInteger("retries", values.retries, DEFAULT_RETRY.attempts),
-        baseDelayMs: positiveNumber("retry-delay", values["retry-delay"], DEFAULT_RETRY.baseDelayMs),
-      },
-      progress: progress as ProgressMode,
-      progressIntervalMs: positiveNumber("progress-interval", values["progress-interval"], 10) * 1000,
-    };
-  } catch (e) {
-    throw e instanceof UsageError ? e : new UsageError((e as Error).message);
-  }
-}
-
-function parseCli(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      source: { type: "string" },
-      bucket: { type: "string" },
-      region: { type: "string" },
-      endpoint: { type: "string" },
-      apply: { type: "boolean", default: false },
-      sign: { type: "boolean", default: false },
-      concurrency: { type: "string" },
-      rate: { type: "string" },
-      retries: { type: "string" },
-      "retry-delay": { type: "string" },
-      progress: { type: "string", default: "auto" },
-      "progress-interval": { type: "string" },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  });
-}
+const exitCodeFor = (signal: NodeJS.Signals) => 128 + (constants.signals[signal] ?? 2);
 
 async function main(argv: string[]): Promise<number> {
-  const args = parse(argv);
+  const args = parseOptions(argv, process.env, !!process.stderr.isTTY);
   if (args === "help") {
     console.log(USAGE);
     return 0;
   }
+  return run(args);
+}
+
+async function run(args: Options): Promise<number> {
+  const startedAt = new Date();
   const started = performance.now();
   const stats = newStats(!args.apply);
   // A terminal line is redrawn often; log lines come at the interval asked for.
   const interval = args.progress === "tty" ? 250 : args.progressIntervalMs;
   const reporter = new Reporter(process.stderr, args.progress, stats, interval);
   const log = (line: string) => reporter.log(line);
+  const taskRate = args.rate / args.shard.count;
+  const stop = new AbortController();
   const registry = new Registry({
     source: args.source,
-    limiter: new TokenBucket(args.rate, Math.max(1, Math.ceil(args.rate))),
+    limiter: new TokenBucket(taskRate, Math.max(1, Math.ceil(taskRate))),
     retry: args.retry,
     onRetry: (what, error, retry, delay) => log(`retry ${retry} of ${what} in ${delay} ms: ${error.message}`),
+    signal: stop.signal,
   });
-  const s3 = s3Client({
+  const s3: S3Client = s3Client({
     bucket: args.bucket,
     region: args.region,
     endpoint: args.endpoint,
     anonymous: !args.apply && !args.sign,
+    ...(args.roleArn && args.idTokenAudience
+      ? {
+          credentials: googleFederatedCredentials({
+            roleArn: args.roleArn,
+            audience: args.idTokenAudience,
+            region: () => s3.config.region(),
+            env: process.env,
+          }),
+        }
+      : {}),
   });
   // Know the bucket's region before anything runs, rather than fail on the first request.
   try {
@@ -160,50 +79,127 @@ async function main(argv: string[]): Promise<number> {
   }
   const mirror = new Mirror(s3, args.bucket);
   const spoolDir = mkdtempSync(join(tmpdir(), "registry-sync-"));
-  const interrupted = (signal: NodeJS.Signals) => {
+  const sourceName = `${args.source.origin.replace(/^https:\/\//, "")}/${args.source.prefix}`;
+  const failures: Failure[] = [];
+  let repositories = 0;
+  let interrupted: NodeJS.Signals | undefined;
+
+  const finish = (exitCode: number): number => {
     reporter.stop();
-    rmSync(spoolDir, { recursive: true, force: true });
-    console.error(`interrupted (${signal})`);
-    process.exit(130);
+    const facts = {
+      source: sourceName,
+      bucket: args.bucket,
+      shard: args.shard,
+      taskRate,
+      startedAt,
+      finishedAt: new Date(),
+      stats,
+      repositories,
+      failures,
+      interrupted,
+      exitCode,
+      registryRequests: registry.requests,
+      bucketRequests: mirror.requests,
+      cpu: process.cpuUsage(),
+      ...(process.env.CLOUD_RUN_EXECUTION ? { execution: process.env.CLOUD_RUN_EXECUTION } : {}),
+    };
+    process.stdout.write(
+      args.report === "json"
+        ? `${JSON.stringify(buildReport(facts))}\n`
+        : formatSummary({
+            source: sourceName,
+            bucket: args.bucket,
+            shard: args.shard,
+            stats,
+            blobPhaseMs: performance.now() - (stats.blobPhaseStart ?? started),
+            totalMs: performance.now() - started,
+            failures,
+            interrupted,
+            registryRequests: registry.requests,
+          }),
+    );
+    return exitCode;
   };
-  process.once("SIGINT", interrupted);
-  process.once("SIGTERM", interrupted);
+
+  // First signal: stop starting work, abort downloads and multipart uploads, let single
+  // PUTs in flight finish (a cut-off PUT is what some servers would keep), then report.
+  // A second signal, or the drain deadline, ends the process at once.
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) process.exit(exitCodeFor(signal));
+    interrupted = signal;
+    log(`interrupted (${signal}): finishing uploads in flight (up to ${DRAIN_MS / 1000} s; again to quit now)`);
+    stop.abort(new Error(`interrupted (${signal})`));
+    setTimeout(() => {
+      rmSync(spoolDir, { recursive: true, force: true });
+      process.exit(finish(exitCodeFor(signal)));
+    }, DRAIN_MS).unref();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   reporter.start();
   try {
-    await mirror.check();
-    const resolved = await resolveRoots(registry, args.source, args.images, args.concurrency);
-    const walked = await walk(registry, resolved.roots, args.concurrency, () => stats.manifests++);
+    const retrying = { retry: args.retry, log };
+    await s3WithRetries(retrying, `bucket ${args.bucket}`, () => mirror.check());
+    const marked = args.full
+      ? new Set<string>()
+      : await s3WithRetries(retrying, `bucket ${args.bucket} (listing markers)`, () => mirror.markers());
+    const resolved = await resolveRoots(registry, args.source, args.images, args.concurrency, args.shard);
+    repositories = resolved.repositories;
+    const walked = await walk(registry, resolved.roots, {
+      concurrency: args.concurrency,
+      onManifest: () => stats.manifests++,
+      isMarked: (digest) => marked.has(digest),
+      onMarked: () => stats.markedSkipped++,
+      signal: stop.signal,
+    });
     const blobs = [...walked.blobs.values()];
     stats.blobs = blobs.length;
     stats.blobBytes = blobs.reduce((sum, b) => sum + Math.max(0, b.size), 0);
     stats.foreign = walked.foreign.size;
     stats.blobPhaseStart = performance.now();
     reporter.tick();
-    const failed = await transferBlobs(blobs, {
-      registry,
-      mirror,
-      apply: args.apply,
-      concurrency: args.concurrency,
-      retry: args.retry,
-      spoolDir,
-      stats,
-      log,
-    });
-    reporter.stop();
-    const sourceName = `${args.source.origin.replace(/^https:\/\//, "")}/${args.source.prefix}`;
-    const failures = [...resolved.failures, ...walked.failures, ...failed];
-    if (!resolved.roots.length && !failures.length) failures.push({ subject: sourceName, error: "no images found" });
-    process.stdout.write(
-      formatSummary({
-        source: sourceName,
-        bucket: args.bucket,
+    failures.push(...resolved.failures, ...walked.failures);
+
+    const completion = new Completion(walked.graph, marked);
+    const writeMarkers = async (digests: string[]) => {
+      if (!args.apply) return;
+      for (const digest of digests) {
+        try {
+          await s3WithRetries(retrying, `marker ${digest}`, () => mirror.putMarker(digest, completion.body(digest)));
+          stats.markersWritten++;
+        } catch (e) {
+          failures.push({ subject: `marker ${digest}`, error: message(e) });
+        }
+      }
+    };
+    await writeMarkers(completion.initial());
+    failures.push(
+      ...(await transferBlobs(blobs, {
+        registry,
+        mirror,
+        apply: args.apply,
+        concurrency: args.concurrency,
+        retry: args.retry,
+        spoolDir,
         stats,
-        blobPhaseMs: performance.now() - (stats.blobPhaseStart ?? started),
-        totalMs: performance.now() - started,
-        failures,
-      }),
+        log,
+        multipartThreshold: args.multipartThreshold,
+        partSize: args.partSize,
+        signal: stop.signal,
+        onVerified: (digest) => writeMarkers(completion.blobVerified(digest)),
+      })),
     );
-    return failures.length ? 1 : 0;
+    if (!interrupted && !resolved.roots.length && !failures.length && !args.images.length && args.shard.count === 1) {
+      failures.push({ subject: sourceName, error: "no images found" });
+    }
+    return finish(interrupted ? exitCodeFor(interrupted) : failures.length ? 1 : 0);
+  } catch (e) {
+    if (interrupted) return finish(exitCodeFor(interrupted));
+    if (args.report !== "json") throw e;
+    // A job's dashboard counts reports: one that stopped early still files one.
+    console.error(message(e));
+    failures.push({ subject: "sync", error: message(e) });
+    return finish(1);
   } finally {
     reporter.stop();
     rmSync(spoolDir, { recursive: true, force: true });
@@ -219,7 +215,7 @@ if (require.main === module) {
         console.error(`${e.message}\n${USAGE}`);
         process.exit(2);
       }
-      console.error(e instanceof Error ? e.message : e);
+      console.error(message(e));
       process.exit(1);
     },
   );

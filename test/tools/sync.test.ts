@@ -53,9 +53,10 @@ function sync(source: string, bucket: string, ...args: string[]) {
 
 const keys = (digests: Iterable<string>) => [...digests].map((d) => `containers/images/${d}`).sort();
 
+/** The bucket's blobs (markers aside) are exactly these, byte for byte. */
 async function expectHolds(bucket: string, digests: Iterable<string>) {
   const contents = await bucketContents(s3.url, bucket);
-  expect([...contents.keys()].sort()).toEqual(keys(digests));
+  expect([...contents.keys()].filter((k) => k.startsWith("containers/")).sort()).toEqual(keys(digests));
   for (const digest of digests) {
     expect(contents.get(`containers/images/${digest}`)).toEqual(pushed.blobs.get(digest)?.bytes);
   }
@@ -75,9 +76,13 @@ it("a dry run lists what it would upload, anonymously, and writes nothing", asyn
   expect(result.stdout).toContain(`to upload:     ${pushed.blobs.size} (`);
   expect(result.stderr).toMatch(/^progress: blobs 8\/8, .* 8 to upload .*$/m);
   const requests = s3tap.log.slice(mark);
-  // One HEAD of the bucket, then one per blob; nothing else.
+  // One HEAD of the bucket, one listing of its markers, then one HEAD per blob; nothing else.
   expect(requests.map((r) => `${r.method} ${decodeURIComponent(r.path)}`).sort()).toEqual(
-    ["HEAD /dry/", ...[...pushed.blobs.keys()].map((d) => `HEAD /dry/containers/images/${d}`)].sort(),
+    [
+      "HEAD /dry/",
+      "GET /dry/?list-type=2&prefix=sync/manifests/",
+      ...[...pushed.blobs.keys()].map((d) => `HEAD /dry/containers/images/${d}`),
+    ].sort(),
   );
   expect(requests.every((r) => !r.authorization)).toBe(true);
   expect((await bucketContents(s3.url, "dry")).size).toBe(0);
@@ -89,7 +94,7 @@ it("--apply copies every blob of every image under the prefix, byte for byte, an
   const result = await sync(registry.url, "full", "--apply");
   expect(result.status).toBe(0);
   // Every PUT is signed and carries the blob's SHA-256 for S3 to check (s3rver ignores it).
-  const puts = s3tap.log.slice(tapMark).filter((r) => r.method === "PUT");
+  const puts = s3tap.log.slice(tapMark).filter((r) => r.method === "PUT" && r.path.includes("/containers/images/"));
   expect(puts).toHaveLength(pushed.blobs.size);
   for (const put of puts) {
     const digest = decodeURIComponent(put.path).split("/containers/images/")[1] ?? "";
@@ -109,15 +114,43 @@ it("--apply copies every blob of every image under the prefix, byte for byte, an
       .sort(),
   );
 
-  // Again: everything is present, nothing is downloaded or written.
+  // A marker per manifest (the index, its two images, etcd's image), saying what it vouches for.
+  const contents = await bucketContents(s3.url, "full");
+  const markers = [...contents.keys()].filter((k) => k.startsWith("sync/manifests/")).sort();
+  const manifests = [pushed.digests.get("pause:3.9"), ...pushed.platforms.keys(), pushed.digests.get("etcd:3.5")];
+  expect(markers).toEqual(manifests.map((d) => `sync/manifests/${d}`).sort());
+  const etcdMarker = JSON.parse(contents.get(`sync/manifests/${pushed.digests.get("etcd:3.5")}`)?.toString() ?? "{}");
+  expect(new Set(etcdMarker.blobs)).toEqual(pushed.needs.get("etcd:3.5"));
+
+  // Again: the markers say it is all there; the registry sees the catalog, a tag list per
+  // repository and a manifest per tag (a plain registry names no digests), the bucket a
+  // HEAD and one listing. No blob is looked at.
   const again = registry.accessLog().length;
   const tap = s3tap.log.length;
   const second = await sync(registry.url, "full", "--apply");
   expect(second.status).toBe(0);
-  expect(second.stdout).toContain(`present:       ${pushed.blobs.size} (`);
-  expect(second.stdout).toContain("uploaded:      0 (0 B)");
-  expect((await registry.accessLogSince(again)).filter((e) => e.path.includes("/blobs/"))).toEqual([]);
-  expect(s3tap.log.slice(tap).every((r) => r.method === "HEAD")).toBe(true);
+  expect(second.stdout).toContain("already synced:  2 manifests (markers); 0 markers written");
+  expect(second.stdout).toContain("blobs:           0 (0 B)");
+  expect((await registry.accessLogSince(again)).map((e) => `${e.method} ${e.path}`).sort()).toEqual(
+    [
+      // The prefix's own tag list first: Artifact Registry would answer it with the tree.
+      `GET /v2/${PREFIX}/tags/list?n=1000`,
+      "GET /v2/_catalog?n=1000",
+      `GET /v2/${PREFIX}/etcd/tags/list?n=1000`,
+      `GET /v2/${PREFIX}/pause/tags/list?n=1000`,
+      `GET /v2/${PREFIX}/etcd/manifests/3.5`,
+      `GET /v2/${PREFIX}/pause/manifests/3.9`,
+    ].sort(),
+  );
+  expect(s3tap.log.slice(tap).map((r) => r.method)).toEqual(["HEAD", "GET"]);
+
+  // --full ignores the markers: every blob is HEADed, found whole, and nothing is written.
+  const tapFull = s3tap.log.length;
+  const full = await sync(registry.url, "full", "--apply", "--full");
+  expect(full.status).toBe(0);
+  expect(full.stdout).toContain(`present:       ${pushed.blobs.size} (`);
+  expect(full.stdout).toContain("uploaded:      0 (0 B)");
+  expect(s3tap.log.slice(tapFull).filter((r) => r.method === "PUT" && r.path.includes("/containers/"))).toEqual([]);
 }, 30_000);
 
 it("never uploads a corrupted source blob, copies the rest, and exits 1 naming it", async () => {
@@ -280,7 +313,9 @@ it("fills a Cloudflare R2-style endpoint: region auto, path-style, signed for au
   const puts = s3tap.log.slice(tapMark).filter((r) => r.method === "PUT");
   expect(puts.length).toBeGreaterThan(0);
   for (const put of puts) {
-    expect(put.path).toMatch(/^\/r2\/containers\/images\/sha256(:|%3A)[0-9a-f]{64}(\?x-id=PutObject)?$/);
+    expect(put.path).toMatch(
+      /^\/r2\/(containers\/images|sync\/manifests)\/sha256(:|%3A)[0-9a-f]{64}(\?x-id=PutObject)?$/,
+    );
     expect(String(put.headers.authorization)).toMatch(/Credential=S3RVER\/\d{8}\/auto\/s3\/aws4_request/);
   }
   await expectHolds("r2", pushed.needs.get("pause:3.9") ?? []);
@@ -307,16 +342,60 @@ it("stops before reading the registry when the bucket is out of reach", async ()
 it.each([
   [["--bucket", "b"], "--source is required"],
   [["--source", "h/p"], "--bucket is required"],
-  [["--source", "h/p", "--bucket", "b", "--rate", "0"], '--rate must be a positive number, not "0"'],
-  [["--source", "h/p", "--bucket", "b", "--concurrency", "0.5"], '--concurrency must be a whole number, not "0.5"'],
+  [
+    ["--source", "h/p", "--bucket", "b", "--rate", "0"],
+    '--rate must be a number from 0.01 to 100000 (requests per second), not "0"',
+  ],
+  [["--source", "h/p", "--bucket", "b", "--rate", "1e-12"], "--rate must be a number from 0.01 to 100000"],
+  [
+    ["--source", "h/p", "--bucket", "b", "--rate", "-1"],
+    '--rate must be a number from 0.01 to 100000 (requests per second), not "-1"',
+  ],
+  [
+    ["--source", "h/p", "--bucket", "b", "--progress-interval", "3000000"],
+    '--progress-interval must be a number from 1 to 86400 (seconds), not "3000000"',
+  ],
+  [
+    ["--source", "h/p", "--bucket", "b", "--concurrency", "0.5"],
+    '--concurrency must be a whole number from 1 to 1024, not "0.5"',
+  ],
+  [
+    ["--source", "h/p", "--bucket", "b", "--endpoint", "not a url"],
+    '--endpoint "not a url" is not a URL like https://host[:port]',
+  ],
+  [
+    ["--source", "h/p", "--bucket", "b", "--shard", "4/4"],
+    "--shard 4/4: the task index must be a whole number from 0 to 3",
+  ],
+  [
+    ["--source", "h/p", "--bucket", "b", "--multipart-threshold", "1KiB"],
+    '--multipart-threshold must be a size from 5MiB to 5GiB (bytes, or with KiB/MiB/GiB), not "1KiB"',
+  ],
+  [["--source", "h/p", "--bucket", "b", "--report", "xml"], '--report must be text or json, not "xml"'],
   [["--source", "h/p", "--bucket", "b", "--nope"], "Unknown option '--nope'"],
   [["--source", "h/p", "--bucket", "b", "Bad:Name"], 'image "Bad:Name"'],
-])("usage errors exit 2 with the usage: %j", async (args, message) => {
-  const result = await run(process.execPath, [require.resolve("tsx/cli"), join(ROOT, "tools/sync.ts"), ...args]);
-  expect(result.status).toBe(2);
-  expect(result.stderr).toContain(message);
-  expect(result.stderr).toContain("usage: npm run sync --");
-});
+])(
+  "usage errors exit 2 with the usage: %j",
+  async (args, message) => {
+    const result = await run(process.execPath, [require.resolve("tsx/cli"), join(ROOT, "tools/sync.ts"), ...args]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(message);
+    expect(result.stderr).toContain("usage: npm run sync --");
+  },
+  30_000,
+);
+
+it("refuses a task index the job's environment gets wrong, and a rate too thin to share", async () => {
+  const cli = [require.resolve("tsx/cli"), join(ROOT, "tools/sync.ts"), "--source", "h/p", "--bucket", "b"];
+  const env = await run(process.execPath, cli, { CLOUD_RUN_TASK_INDEX: "2", CLOUD_RUN_TASK_COUNT: "2" });
+  expect(env.status).toBe(2);
+  expect(env.stderr).toContain(
+    "CLOUD_RUN_TASK_INDEX=2 CLOUD_RUN_TASK_COUNT=2: the task index must be a whole number from 0 to 1",
+  );
+  const thin = await run(process.execPath, [...cli, "--rate", "0.05", "--shard", "0/10"]);
+  expect(thin.status).toBe(2);
+  expect(thin.stderr).toContain("--rate 0.05 shared by 10 tasks leaves 0.005 requests per second each");
+}, 30_000);
 
 it("asks for a region up front when neither --region nor the environment gives one", async () => {
   const cli = [require.resolve("tsx/cli"), join(ROOT, "tools/sync.ts"), "--source", "h/p", "--bucket", "b"];
@@ -324,4 +403,4 @@ it("asks for a region up front when neither --region nor the environment gives o
   const result = await run(process.execPath, cli, noRegion);
   expect(result.status).toBe(2);
   expect(result.stderr).toContain("no region for the bucket: pass --region, or set AWS_REGION");
-});
+}, 30_000);

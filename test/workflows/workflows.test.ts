@@ -45,6 +45,7 @@ describe("workflows", () => {
       "preview.yml",
       "pulumi-up.yml",
       "redirector-image.yml",
+      "sync-image.yml",
     ]);
   });
 
@@ -89,6 +90,7 @@ describe("workflows", () => {
       "preview.yml:preview",
       "pulumi-up.yml:up",
       "redirector-image.yml:publish",
+      "sync-image.yml:publish",
     ]);
   });
 
@@ -144,9 +146,27 @@ describe("workflows", () => {
     expect(workflows["ci.yml"]?.jobs.test?.steps?.map((s) => s.run ?? "").join("\n")).not.toMatch(/pr-number/);
   });
 
-  it("gives pull requests' image builds no token at all", () => {
-    const build = workflows["redirector-image.yml"]?.jobs.build as Job;
-    expect(build.permissions).toEqual({ contents: "read" });
-    expect(usesAction(build, "google-github-actions/auth")).toBe(false);
+  it.each(["redirector-image.yml", "sync-image.yml"])(
+    "%s gives pull requests' image builds no token at all",
+    (file) => {
+      const build = workflows[file]?.jobs.build as Job;
+      expect(build.permissions).toEqual({ contents: "read" });
+      expect(usesAction(build, "google-github-actions/auth")).toBe(false);
+    },
+  );
+
+  it.each([
+    ["redirector-image.yml", "redirector/Dockerfile"],
+    ["sync-image.yml", "tools/sync/Dockerfile"],
+  ])("%s builds %s in the pull request exactly as it publishes it on main", (file, dockerfile) => {
+    type WithStep = Step & { with?: Record<string, string> };
+    const jobs = workflows[file]?.jobs as Record<string, Job>;
+    const builds = ["build", "publish"].map(
+      (job) => jobs[job]?.steps?.find((s) => s.uses?.startsWith("docker/build-push-action@")) as WithStep | undefined,
+    );
+    expect(builds.map((b) => [b?.with?.file, b?.with?.context])).toEqual([
+      [dockerfile, "."],
+      [dockerfile, "."],
+    ]);
   });
 });

@@ -41,13 +41,18 @@ export class TokenBucket {
 /**
  * Runs `fn` over `items` with at most `limit` at a time; results in input order. `fn`
  * reports its own failures (the sync records them and goes on), so one throwing rejects
- * the whole run.
+ * the whole run. Once `signal` aborts, no new item starts (their results stay undefined).
  */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+  signal?: AbortSignal,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {
-    while (next < items.length) {
+    while (next < items.length && !signal?.aborted) {
       const i = next++;
       results[i] = await fn(items[i] as T);
     }

@@ -19,6 +19,18 @@ export interface Stats {
   transferredBytes: number;
   failed: number;
   foreign: number;
+  /** Manifests skipped because the bucket has their marker, and markers written. */
+  markedSkipped: number;
+  markersWritten: number;
+  /** Wrong copies found and replaced; copies wrong right after upload and sent again. */
+  replaced: number;
+  reuploaded: number;
+  /** Writes that found the blob written meanwhile by another task (conditional write refused). */
+  raced: number;
+  /** Multipart uploads, and their parts sent or kept from an interrupted run. */
+  multipart: number;
+  partsUploaded: number;
+  partsReused: number;
   /** Bytes downloaded and verified so far, counted as they stream: the live rate. */
   streamedBytes: number;
   /** When blob checking began (performance.now()), undefined while walking manifests. */
@@ -39,6 +51,14 @@ export function newStats(dryRun: boolean): Stats {
     transferredBytes: 0,
     failed: 0,
     foreign: 0,
+    markedSkipped: 0,
+    markersWritten: 0,
+    replaced: 0,
+    reuploaded: 0,
+    raced: 0,
+    multipart: 0,
+    partsUploaded: 0,
+    partsReused: 0,
     streamedBytes: 0,
     blobPhaseStart: undefined,
   };

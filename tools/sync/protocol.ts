@@ -59,16 +59,20 @@ export interface TagList {
   children: string[] | undefined;
   /** Google's extension: every manifest in the repository, tagged or not. */
   manifests: string[];
+  /** Google's extension: the tags those manifests carry (so they need no request of their own). */
+  taggedByManifests: string[];
 }
 
 /** A tags/list response body, with Google's `child` and `manifest` extensions when present. */
 export function parseTagList(body: string): TagList {
   const doc = JSON.parse(body) as { tags?: unknown; child?: unknown; manifest?: unknown };
   const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
+  const manifest = doc.manifest && typeof doc.manifest === "object" ? (doc.manifest as Record<string, unknown>) : {};
   return {
     tags: strings(doc.tags),
     children: Array.isArray(doc.child) ? strings(doc.child) : undefined,
-    manifests: doc.manifest && typeof doc.manifest === "object" ? Object.keys(doc.manifest) : [],
+    manifests: Object.keys(manifest),
+    taggedByManifests: Object.values(manifest).flatMap((m) => strings((m as { tag?: unknown } | null)?.tag)),
   };
 }
 

@@ -79,3 +79,14 @@ export function repositoryName(source: Source, repository: string): string {
 export function blobKey(digest: string): string {
   return `containers/images/${digest}`;
 }
+
+/**
+ * Where the sync records a manifest whose every blob the bucket holds, verified. Not
+ * upstream geranos's `geranos/uploaded-images/`: geranos skips config blobs, so its
+ * markers do not promise what these do.
+ */
+export const MARKER_PREFIX = "sync/manifests/";
+
+export function markerKey(digest: string): string {
+  return `${MARKER_PREFIX}${digest}`;
+}

@@ -30,6 +30,8 @@ export interface RegistryOptions {
   limiter: TokenBucket;
   retry: RetryPolicy;
   onRetry?: (what: string, error: Error, retry: number, delayMs: number) => void;
+  /** Aborts every request in flight and refuses new ones (an interrupted run). */
+  signal?: AbortSignal;
 }
 
 type Response = Dispatcher.ResponseData;
@@ -42,6 +44,8 @@ function header(res: Response, name: string): string | undefined {
 export class Registry {
   private readonly agent: Dispatcher;
   private readonly tokens = new Map<string, { token: string; expires: number }>();
+  /** Requests sent (token fetches and retries included), for the report. */
+  requests = 0;
 
   constructor(private readonly options: RegistryOptions) {
     // Blob GETs may be redirected to storage on another host; undici drops Authorization there.
@@ -56,13 +60,14 @@ export class Registry {
 
   /** Tags of a repository (all pages), and Google's extensions when the registry has them. */
   async tags(repository: string): Promise<TagList> {
-    const all: TagList = { tags: [], children: undefined, manifests: [] };
+    const all: TagList = { tags: [], children: undefined, manifests: [], taggedByManifests: [] };
     let path: string | undefined = `/v2/${repository}/tags/list?n=1000`;
     while (path) {
       const res = await this.send(`repository:${repository}:pull`, path);
       const page = parseTagList(await res.body.text());
       all.tags.push(...page.tags);
       all.manifests.push(...page.manifests);
+      all.taggedByManifests.push(...page.taggedByManifests);
       if (page.children) all.children = [...(all.children ?? []), ...page.children];
       path = nextLink(header(res, "link"));
     }
@@ -137,8 +142,11 @@ export class Registry {
 
   private async get(url: string, accept: string, token: string | undefined): Promise<Response> {
     await this.options.limiter.acquire();
+    this.options.signal?.throwIfAborted();
+    this.requests++;
     return request(url, {
       dispatcher: this.agent,
+      signal: this.options.signal,
       headers: { accept, "user-agent": "registry-infra-sync", ...(token ? { authorization: `Bearer ${token}` } : {}) },
     });
   }
@@ -151,7 +159,13 @@ export class Registry {
   private async fetchToken(scope: string, challenge: BearerChallenge): Promise<string> {
     const url = tokenUrl(challenge, scope);
     await this.options.limiter.acquire();
-    const res = await request(url, { dispatcher: this.agent, headers: { "user-agent": "registry-infra-sync" } });
+    this.options.signal?.throwIfAborted();
+    this.requests++;
+    const res = await request(url, {
+      dispatcher: this.agent,
+      signal: this.options.signal,
+      headers: { "user-agent": "registry-infra-sync" },
+    });
     const text = await res.body.text();
     if (res.statusCode !== 200) {
       throw new AttemptError(`token ${url}: ${describeError(res.statusCode, text)}`, isRetryableStatus(res.statusCode));

@@ -37,7 +37,9 @@ function layer(dir: string, name: string, content: Buffer): Buffer {
   const work = join(dir, "..", `layer-src-${name}`);
   mkdirSync(work, { recursive: true });
   writeFileSync(join(work, name), content);
-  const tar = spawnSync("tar", ["-c", "-C", work, "--owner=0", "--group=0", "--numeric-owner", "--mtime=@0", name]);
+  const tar = spawnSync("tar", ["-c", "-C", work, "--owner=0", "--group=0", "--numeric-owner", "--mtime=@0", name], {
+    maxBuffer: 1024 ** 3,
+  });
   if (tar.status !== 0) throw new Error(`tar failed: ${tar.stderr}`);
   return gzipSync(tar.stdout);
 }
@@ -180,8 +182,13 @@ async function getJson(
  * Builds the layout and pushes `pause:3.9` (OCI index, digests preserved) and `etcd:3.5`
  * (converted to Docker schema 2, which rewrites its config blob) under `<registry>/<prefix>`.
  */
-export async function pushFixtures(dir: string, registryUrl: string, prefix: string): Promise<Pushed> {
-  const layout = buildLayout(join(dir, "layout"));
+export async function pushFixtures(
+  dir: string,
+  registryUrl: string,
+  prefix: string,
+  options: { bigLayerBytes?: number } = {},
+): Promise<Pushed> {
+  const layout = buildLayout(join(dir, "layout"), options);
   const host = `${new URL(registryUrl).host}/${prefix}`;
   const digests = new Map<string, string>();
   digests.set("pause:3.9", await push(layout, "pause:3.9", `${host}/pause:3.9`));

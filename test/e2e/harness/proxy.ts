@@ -5,6 +5,7 @@
  */
 import { once } from "node:events";
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, request, type ServerResponse } from "node:http";
+import { type Readable, Transform } from "node:stream";
 
 export interface TestProxyLogEntry {
   method: string;
@@ -21,6 +22,34 @@ export interface TestProxyOptions {
   intercept?: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** Rewrite a response body (fault injection), or undefined to pass it through. */
   rewrite?: (req: IncomingMessage) => ((body: Buffer) => Buffer) | undefined;
+  /** Forward only the first N bytes of a request body, as a server that keeps a cut-off upload would see it. */
+  truncateRequest?: (req: IncomingMessage) => number | undefined;
+  /** How long an idle client connection stays open (default 1 s); clients that keep sockets longer race its close. */
+  keepAliveMs?: number;
+  /** Forward a request body at most this many bytes per second (a slow upload). */
+  throttleRequest?: (req: IncomingMessage) => number | undefined;
+}
+
+/** Passes the first `keep` bytes and swallows the rest. */
+function truncate(keep: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      const room = Math.max(0, keep - seen);
+      seen += chunk.length;
+      done(null, chunk.subarray(0, room));
+    },
+  });
+}
+
+/** Delays chunks so they pass at about `bytesPerSecond`. */
+function throttle(bytesPerSecond: number): Transform {
+  return new Transform({
+    highWaterMark: 1024,
+    transform(chunk: Buffer, _encoding, done) {
+      setTimeout(() => done(null, chunk), (chunk.length / bytesPerSecond) * 1000);
+    },
+  });
 }
 
 export interface TestProxy {
@@ -51,7 +80,16 @@ export async function startProxy(target: string, options: TestProxyOptions = {})
     if (options.intercept?.(req, res)) return;
     if (state.delayMs) await new Promise((r) => setTimeout(r, state.delayMs));
     const rewrite = options.rewrite?.(req);
-    const headers = { ...req.headers, ...options.headers, host: upstream.host };
+    const keep = options.truncateRequest?.(req);
+    const rate = options.throttleRequest?.(req);
+    const headers = {
+      ...req.headers,
+      ...options.headers,
+      host: upstream.host,
+      ...(keep !== undefined
+        ? { "content-length": String(Math.min(keep, Number(req.headers["content-length"]))) }
+        : {}),
+    };
     const forward = request(
       { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers },
       (up) => {
@@ -72,10 +110,15 @@ export async function startProxy(target: string, options: TestProxyOptions = {})
     // The backend is down: drop the client's connection, as a dead server behind a
     // load balancer looks to a client.
     forward.on("error", () => res.destroy());
-    req.pipe(forward);
+    let body: Readable = req;
+    if (keep !== undefined) body = body.pipe(truncate(keep));
+    if (rate !== undefined) body = body.pipe(throttle(rate));
+    // The client went away mid-body: so does the request upstream (a cut-off upload).
+    req.on("aborted", () => forward.destroy());
+    body.pipe(forward);
   });
   // Connections a client keeps alive would hold close() open.
-  server.keepAliveTimeout = 1000;
+  server.keepAliveTimeout = options.keepAliveMs ?? 1000;
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
   const { port } = server.address() as { port: number };

@@ -45,17 +45,22 @@ export async function bucketContents(url: string, bucket: string): Promise<Map<s
     responseChecksumValidation: "WHEN_REQUIRED",
   });
   try {
-    const contents = new Map<string, Buffer>();
-    const list = await client.send(new ListObjectsV2Command({ Bucket: bucket }));
-    for (const { Key } of list.Contents ?? []) {
-      if (!Key) continue;
-      const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key }));
-      contents.set(Key, Buffer.from((await object.Body?.transformToByteArray()) ?? []));
-    }
-    return contents;
+    return await contentsOf(client, bucket);
   } finally {
     client.destroy();
   }
+}
+
+/** Every object in a bucket through a given client, key -> bytes. */
+export async function contentsOf(client: S3Client, bucket: string): Promise<Map<string, Buffer>> {
+  const contents = new Map<string, Buffer>();
+  const list = await client.send(new ListObjectsV2Command({ Bucket: bucket }));
+  for (const { Key } of list.Contents ?? []) {
+    if (!Key) continue;
+    const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key }));
+    contents.set(Key, Buffer.from((await object.Body?.transformToByteArray()) ?? []));
+  }
+  return contents;
 }
 
 /** Puts one object (to seed or damage a mirror). */

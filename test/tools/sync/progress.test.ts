@@ -113,10 +113,26 @@ describe("Reporter", () => {
 
 describe("formatSummary", () => {
   it("counts, sizes, throughput, and every failure", () => {
-    const stats = { ...midway(), checked: 100, checkedBytes: 2_000_000_000, failed: 1, foreign: 2 };
+    const stats = {
+      ...midway(),
+      checked: 100,
+      checkedBytes: 2_000_000_000,
+      failed: 1,
+      foreign: 2,
+      markedSkipped: 40,
+      markersWritten: 3,
+      replaced: 1,
+      reuploaded: 2,
+      multipart: 1,
+      partsUploaded: 4,
+      partsReused: 2,
+    };
     const text = formatSummary({
       source: "reg/k8s-artifacts-prod/images",
       bucket: "b",
+      shard: { index: 1, count: 4 },
+      interrupted: undefined,
+      registryRequests: 123,
       stats,
       blobPhaseMs: 10_000,
       totalMs: 12_000,
@@ -124,13 +140,17 @@ describe("formatSummary", () => {
     });
     expect(text).toBe(
       [
-        "sync reg/k8s-artifacts-prod/images -> s3://b: applied",
+        "sync reg/k8s-artifacts-prod/images -> s3://b: applied (task 1 of 4)",
         "  manifests read:  12",
+        "  already synced:  40 manifests (markers); 3 markers written",
         "  blobs:           100 (2.00 GB)",
         "    present:       30 (750 MB)",
         "    uploaded:      10 (50.0 MB)",
+        "    repaired:      1 wrong copies replaced, 2 re-sent after a failed check",
+        "    multipart:     1 uploads, 4 parts sent, 2 kept from an open upload",
         "    failed:        1",
         "  foreign layers:  2 skipped (clients fetch them from their URLs)",
+        "  registry:        123 requests",
         "  time:            12s (blobs 10s)",
         "  throughput:      1.0 blobs/s, 5.00 MB/s",
         "failures (1):",
@@ -144,12 +164,16 @@ describe("formatSummary", () => {
     const text = formatSummary({
       source: "r/p",
       bucket: "b",
+      shard: { index: 0, count: 1 },
+      interrupted: "SIGTERM",
+      registryRequests: 0,
       stats: midway(true),
       blobPhaseMs: 1,
       totalMs: 1,
       failures: [],
     });
-    expect(text).toContain("dry run (nothing written; --apply uploads)");
+    expect(text).toContain("dry run (nothing written; --apply uploads)\n");
+    expect(text).toContain("INTERRUPTED by SIGTERM");
     expect(text).toContain("to upload:     10 (50.0 MB)");
     expect(text).not.toContain("throughput");
   });

@@ -53,10 +53,18 @@ describe("listing", () => {
       tags: ["1", "2"],
       children: undefined,
       manifests: [],
+      taggedByManifests: [],
     });
     expect(
-      parseTagList('{"name":"p","tags":[],"child":["pause","etcd"],"manifest":{"sha256:1":{"tag":[]},"sha256:2":{}}}'),
-    ).toEqual({ tags: [], children: ["pause", "etcd"], manifests: ["sha256:1", "sha256:2"] });
+      parseTagList(
+        '{"name":"p","tags":["3.9"],"child":["pause","etcd"],"manifest":{"sha256:1":{"tag":["3.9"]},"sha256:2":{}}}',
+      ),
+    ).toEqual({
+      tags: ["3.9"],
+      children: ["pause", "etcd"],
+      manifests: ["sha256:1", "sha256:2"],
+      taggedByManifests: ["3.9"],
+    });
     expect(parseTagList('{"tags":null}').tags).toEqual([]);
   });
 });

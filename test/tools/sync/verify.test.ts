@@ -1,7 +1,17 @@
 import { createHash } from "node:crypto";
 import { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { checksumSha256, DigestMismatch, DigestVerifier, sha256Digest } from "../../../tools/sync/verify";
+import {
+  checksumOf,
+  checksumSha256,
+  compositeChecksum,
+  DigestMismatch,
+  DigestVerifier,
+  MAX_PARTS,
+  partSizeFor,
+  sha256Digest,
+  storedProblem,
+} from "../../../tools/sync/verify";
 
 const content = Buffer.from("a blob, in several chunks");
 const digest = sha256Digest(content);
@@ -71,4 +81,52 @@ describe("DigestVerifier", () => {
 
 it("gives S3 the digest's bytes as base64 for ChecksumSHA256", () => {
   expect(checksumSha256(digest)).toBe(createHash("sha256").update(content).digest("base64"));
+});
+
+describe("what the mirror holds, judged", () => {
+  const blob = Buffer.from("layer bytes");
+  const digest = sha256Digest(blob);
+  const checksum = checksumSha256(digest);
+
+  it("whole: right size, and the right SHA-256 where the server reports one", () => {
+    expect(storedProblem({ size: blob.length }, { size: blob.length, checksum, justWritten: true })).toBeUndefined();
+    expect(
+      storedProblem(
+        { size: blob.length, checksumSha256: checksum },
+        { size: blob.length, checksum, justWritten: true },
+      ),
+    ).toBeUndefined();
+    expect(storedProblem(undefined, { size: 1, checksum, justWritten: false })).toBe("missing");
+    expect(storedProblem({ size: 5 }, { size: blob.length, checksum, justWritten: false })).toBe(
+      `holds 5 bytes, not ${blob.length}`,
+    );
+  });
+
+  it("a multipart copy is judged by the composite of our parts, as S3 writes it (<base64>-<parts>)", () => {
+    const parts = [Buffer.from("layer "), Buffer.from("bytes")].map(checksumOf);
+    const composite = compositeChecksum(parts);
+    const expected = { size: blob.length, checksum, composite, justWritten: true };
+    expect(storedProblem({ size: blob.length, checksumSha256: `${composite}-2` }, expected)).toBeUndefined();
+    expect(storedProblem({ size: blob.length, checksumSha256: `${checksum}-2` }, expected)).toBeUndefined();
+    expect(storedProblem({ size: blob.length, checksumSha256: "AAAA-2" }, expected)).toBe(
+      `has SHA-256 AAAA-2, not ${checksum}`,
+    );
+  });
+
+  it("someone else's copy: only a whole-object checksum can be wrong (a composite depends on their parts)", () => {
+    const before = { size: blob.length, checksum, justWritten: false };
+    expect(
+      storedProblem({ size: blob.length, checksumSha256: "AAAA-3", checksumType: "COMPOSITE" }, before),
+    ).toBeUndefined();
+    expect(storedProblem({ size: blob.length, checksumSha256: "AAAA", checksumType: "FULL_OBJECT" }, before)).toBe(
+      `has SHA-256 AAAA, not ${checksum}`,
+    );
+  });
+
+  it("sizes parts so no blob needs more than 10,000", () => {
+    const MiB = 1024 * 1024;
+    expect(partSizeFor(100 * MiB, 32 * MiB)).toBe(32 * MiB);
+    expect(partSizeFor(5 * 1024 ** 4, 32 * MiB)).toBe(525 * MiB);
+    expect(Math.ceil((5 * 1024 ** 4) / partSizeFor(5 * 1024 ** 4, 5 * MiB))).toBeLessThanOrEqual(MAX_PARTS);
+  });
 });
