@@ -82,7 +82,17 @@ export class Mirror {
 
   /** HEADs received for blob URLs. */
   get heads(): number {
-    return this.requests.filter((r) => r.method === "HEAD").length;
+    return this.requests.filter((r) => r.method === "HEAD" && r.url.startsWith("/containers/images/")).length;
+  }
+
+  /** Health checks received (HEADs of the base URL). */
+  get probes(): number {
+    return this.requests.filter((r) => r.method === "HEAD" && r.url === "/").length;
+  }
+
+  /** Requests other than health checks. */
+  get blobRequests(): { method: string; url: string }[] {
+    return this.requests.filter((r) => r.url !== "/");
   }
 
   async stop(): Promise<void> {
