@@ -84,10 +84,24 @@ export const ExistenceCheck = z.strictObject({
   negativeTtlSeconds: z.int().min(1).default(60),
   /** Bound on cached (mirror, digest) answers. */
   maxEntries: z.int().min(1).default(100_000),
+  /**
+   * Bound on the cache's bytes (each entry counts its URL's length + 100). The default
+   * holds the 100k entries of S3-length URLs and caps the cache's heap near 40 MB.
+   */
+  maxBytes: z
+    .int()
+    .min(64 * 1024)
+    .default(24 * 1024 * 1024),
   /** Consecutive failures (timeouts, 5xx, resets) that open a mirror's breaker. */
   breakerFailures: z.int().min(1).default(5),
   /** How long an open breaker skips the mirror before trying it again. */
   breakerCooldownSeconds: z.int().min(1).default(30),
+  /** Period of the health checks of each mirror in use (a HEAD of its base URL). */
+  healthCheckIntervalMs: z.int().min(100).max(60_000).default(2000),
+  /** Consecutive failed health checks that take a mirror out of rotation. */
+  healthCheckFailures: z.int().min(1).default(2),
+  /** Consecutive passed health checks that bring it back. */
+  healthCheckSuccesses: z.int().min(1).default(2),
 });
 
 export const RoutingTable = z
