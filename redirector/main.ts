@@ -39,6 +39,7 @@ async function main(): Promise<void> {
     {
       port,
       prefixes: ranges.size,
+      ranges: ranges.source,
       mirrors: settings.table.mirrors.length,
       startupMs: Math.round(performance.now()),
     },
