@@ -79,7 +79,7 @@ const API_ROUTE: Record<RegistryApi, Route> = {
 };
 
 /** What a request may contribute to a Location: a path and a query of URL-safe characters. */
-const SAFE_PART = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]*$/;
+export const SAFE_PART = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]*$/;
 
 /**
  * Locations are a configured base (validated at start) plus the request's path and
