@@ -24,8 +24,12 @@ export interface Handler {
 const TEXT = { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" };
 const HTML = "text/html; charset=utf-8";
 
+const HTML_SPECIAL = /[&<>"']/;
+const HTML_SPECIALS = /[&<>"']/g;
+
+/** Most Locations have nothing to escape: one test, no replace. */
 function htmlEscape(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return HTML_SPECIAL.test(s) ? s.replace(HTML_SPECIALS, (c) => `&#${c.charCodeAt(0)};`) : s;
 }
 
 /**
@@ -51,7 +55,8 @@ export function createHandler({ router, checker, logger }: HandlerDeps): Handler
       const location = d.location;
       // Upstream's body; for HEAD, Node sends the headers (Content-Length included) only.
       const body = `<a href="${htmlEscape(location)}">Temporary Redirect</a>.\n\n`;
-      res.writeHead(307, { location, "content-type": HTML, "content-length": Buffer.byteLength(body) });
+      // Locations are printable ASCII (config checks, SAFE_PART): length is the byte count.
+      res.writeHead(307, { location, "content-type": HTML, "content-length": body.length });
       res.end(body);
     } else if (d.route === "api-version") {
       res.writeHead(200, { "docker-distribution-api-version": "registry/2.0", "content-length": 0 });
