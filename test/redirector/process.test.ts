@@ -130,6 +130,8 @@ describe("the bundle", () => {
     buildSync({
       entryPoints: [join(ROOT, "redirector/main.ts")],
       bundle: true,
+      minify: true,
+      keepNames: true,
       platform: "node",
       target: "node24",
       outfile: out,
