@@ -5,7 +5,7 @@
  * problem at once, each as `registry:<key path>: <message naming the value>`.
  */
 import { z } from "zod";
-import { ExistenceCheck, RoutingTable } from "../redirector/routing-table";
+import { ExistenceCheckOverrides, RoutingTable } from "../redirector/routing-table";
 import { suggestion } from "./did-you-mean";
 import { Backend, backendRoutes, DONOR_KIND_NAMES } from "./donors/kinds";
 import {
@@ -70,7 +70,7 @@ export const RedirectorConfig = z.strictObject({
    */
   deletionProtection: z.boolean().optional(),
   /** Tuning of the mirror existence check; the redirector's defaults otherwise. */
-  existenceCheck: ExistenceCheck.partial().optional(),
+  existenceCheck: z.optional(ExistenceCheckOverrides),
 });
 
 export const DnsConfig = z.strictObject({
