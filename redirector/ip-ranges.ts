@@ -450,18 +450,23 @@ export function decodeRangeIndex(data: Buffer): RangeIndex {
   if (!Number.isInteger(v4) || !Number.isInteger(v6) || v4 < 0 || v6 < 0 || !Array.isArray(header.ranges)) {
     throw new Error("bad header");
   }
-  let offset = headerEnd + ((4 - (headerEnd % 4)) % 4);
+  const offset = headerEnd + ((4 - (headerEnd % 4)) % 4);
   // Per family: starts and ends of n x width words, parents and owners of n.
   const expected = offset + 4 * (2 * v4 + 2 * v4 + 2 * 4 * v6 + 2 * v6);
   if (data.length !== expected) throw new Error(`size ${data.length}, expected ${expected}`);
   // A private, aligned copy: the file's buffer may be pooled or misaligned.
   const words = new Uint32Array(data.buffer.slice(data.byteOffset + offset, data.byteOffset + data.length));
-  offset = 0;
-  const take = (n: number) => words.subarray(offset, (offset += n));
+  let at = 0;
+  const take = (n: number) => {
+    const part = words.subarray(at, at + n);
+    at += n;
+    return part;
+  };
+  const signed = (u: Uint32Array) => new Int32Array(u.buffer, u.byteOffset, u.length);
   const family = (n: number, width: number): FamilyArrays => ({
     starts: take(n * width),
     ends: take(n * width),
-    parents: new Int32Array(take(n).buffer, (offset - n) * 4, n),
+    parents: signed(take(n)),
     owners: take(n),
   });
   return { sources: header.sources, ranges: header.ranges, v4: family(v4, 1), v6: family(v6, 4) };
