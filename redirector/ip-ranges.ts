@@ -221,23 +221,35 @@ export class FamilyIndex {
     if (a.starts.length !== n * width || a.ends.length !== n * width || a.owners.length !== n) {
       throw new Error("array lengths disagree");
     }
+    // One pass, on the start-up path: shape, order and nesting of every prefix.
+    const { starts, ends } = a;
+    const parents = new Int32Array(n);
+    const open = new Int32Array(MAX_DEPTH); // enclosing prefixes, outermost first
+    let depth = 0;
     for (let k = 0; k < n; k++) {
-      if (!isBlock(width, a.starts, a.ends, k)) throw new Error(`prefix ${k} is not a CIDR block`);
+      if (!isBlock(width, starts, ends, k)) throw new Error(`prefix ${k} is not a CIDR block`);
       if (k > 0) {
-        const order = compare(width, a.starts, k - 1, a.starts, k);
-        if (order > 0 || (order === 0 && compare(width, a.ends, k - 1, a.ends, k) <= 0)) {
-          throw new Error(`prefix ${k} is out of order`);
-        }
+        const order =
+          width === 1 ? (starts[k - 1] as number) - (starts[k] as number) : compare(width, starts, k - 1, starts, k);
+        const outer =
+          order === 0 &&
+          (width === 1 ? (ends[k - 1] as number) - (ends[k] as number) : compare(width, ends, k - 1, ends, k)) > 0;
+        if (order > 0 || (order === 0 && !outer)) throw new Error(`prefix ${k} is out of order`);
       }
+      while (depth > 0 && compare(width, ends, open[depth - 1] as number, starts, k) < 0) depth--;
+      const parent = depth > 0 ? (open[depth - 1] as number) : -1;
+      if (parent !== a.parents[k]) throw new Error(`parent of prefix ${k} is wrong`);
+      parents[k] = parent;
+      if (depth === MAX_DEPTH) throw new Error(`prefix ${k} is nested too deep`);
+      open[depth++] = k;
     }
-    const parents = nestParents(width, a.starts, a.ends);
-    for (let k = 0; k < n; k++) if (parents[k] !== a.parents[k]) throw new Error(`parent of prefix ${k} is wrong`);
-    const owners = Array.from(a.owners, (i, k) => {
-      const r = ranges[i];
+    const owners = new Array<CloudRange>(n);
+    for (let k = 0; k < n; k++) {
+      const r = ranges[a.owners[k] as number];
       if (!r) throw new Error(`owner of prefix ${k} does not exist`);
-      return r;
-    });
-    return new FamilyIndex(width, a.starts, a.ends, parents, owners);
+      owners[k] = r;
+    }
+    return new FamilyIndex(width, starts, ends, parents, owners);
   }
 
   /** Whether prefix k's last address is >= the address at `words[offset * width]`. */
