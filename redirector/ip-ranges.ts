@@ -495,10 +495,7 @@ function read(path: string): Buffer {
   }
 }
 
-/**
- * sha256 of a file, read in 64 KiB chunks: when the index is used, the 2.5 MB AWS file
- * is never held in memory whole (measured: ~10 MB less RSS after start-up).
- */
+/** sha256 of a file, read in 64 KiB chunks: when the index is used, the 2.5 MB AWS file is never held whole. */
 function hashFile(path: string): string {
   let fd: number;
   try {
