@@ -90,9 +90,10 @@ export const ExistenceCheck = z.strictObject({
   timeoutMs: z._default(z.int().check(z.minimum(50), z.maximum(10_000)), 1500),
   /**
    * Blobs are content-addressed and written once, so a hit could stay true for a day;
-   * but a cached hit sends no HEAD, so the breaker cannot see a mirror that died since.
-   * Ten minutes bounds what a dead mirror costs its clients, for one HEAD per blob per
-   * instance per ten minutes.
+   * but a cached hit sends no HEAD: a mirror that died is caught by the health checks,
+   * a blob deleted from a live mirror only by this TTL. Ten minutes, for one HEAD per
+   * blob per instance per ten minutes. A mirror is health-checked this long after its
+   * last hit.
    */
   positiveTtlSeconds: z._default(z.int().check(z.minimum(1)), 600),
   /** A miss may be filled by the next sync: recheck soon. */
