@@ -7,6 +7,7 @@
  * ", ", letting a client append a line of its own choosing). Without the header the
  * request came straight to us: use the socket address.
  */
+import { CLIP, clip } from "./clip";
 import { type IpAddress, parseIp } from "./ip";
 
 export type ClientIp = { ok: true; text: string; ip: IpAddress } | { ok: false; error: string };
@@ -44,11 +45,16 @@ export function clientIp(forwardedFor: string | undefined, socketAddress: string
   let text: string | undefined;
   if (forwardedFor) {
     text = secondToLast(forwardedFor);
-    if (text === undefined) return { ok: false, error: `invalid X-Forwarded-For value: ${forwardedFor}` };
+    if (text === undefined)
+      return { ok: false, error: `invalid X-Forwarded-For value: ${clip(forwardedFor, CLIP.address)}` };
   } else {
     text = socketAddress;
   }
   const ip = text === undefined ? undefined : parseIp(text);
-  if (!ip) return { ok: false, error: `invalid client IP address: ${text ?? "(none)"}` };
+  if (!ip)
+    return {
+      ok: false,
+      error: `invalid client IP address: ${text === undefined ? "(none)" : clip(text, CLIP.address)}`,
+    };
   return { ok: true, text: text as string, ip };
 }

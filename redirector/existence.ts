@@ -2,35 +2,53 @@
  * "Does this mirror hold this blob?": a HEAD of the blob URL, answered from a bounded
  * cache when possible.
  *
- * - Cache: lru-cache, bounded in entries. Blobs are content-addressed and written once,
- *   so a hit stays true for long; a miss may be filled by the next sync, so it expires
- *   soon. Failures are not cached: the breaker deals with them.
+ * - Cache: lru-cache, bounded in entries and in bytes (keys are only ever registered
+ *   digests under a configured base, but the byte bound holds whatever they are).
+ *   Blobs are content-addressed and written once, so a hit stays true for long; a miss
+ *   may be filled by the next sync, so it expires soon. Failures are not cached: the
+ *   breaker deals with them.
  * - Single flight: concurrent requests for one URL share one HEAD.
  * - Timeout: one budget for the whole HEAD (connect, TLS, headers, redirects), after
  *   which the caller falls back upstream.
  * - Circuit breaker per mirror: after `breakerFailures` consecutive failures (timeout,
  *   connection error, 5xx, 429) the mirror is skipped for `breakerCooldownSeconds`;
  *   then one probe decides whether it closes again. A dead region costs clients nothing.
+ * - Health checks (health.ts) of the mirrors in use: a mirror failing them is out of
+ *   rotation whatever the cache remembers.
  */
 import { LRUCache } from "lru-cache";
-import type * as Undici from "undici";
+import { type HealthChange, HealthChecks } from "./health";
+import { type Head, type HeadClient, nodeHead } from "./http-head";
+
+export type { Head } from "./http-head";
 
 export interface ExistenceOptions {
   timeoutMs: number;
   positiveTtlSeconds: number;
   negativeTtlSeconds: number;
   maxEntries: number;
+  maxBytes: number;
   breakerFailures: number;
   breakerCooldownSeconds: number;
+  healthCheckIntervalMs: number;
+  healthCheckFailures: number;
+  healthCheckSuccesses: number;
 }
 
-/** Sends a HEAD and resolves with the final status; rejects on network errors or abort. */
-export type Head = (url: string, signal: AbortSignal) => Promise<number>;
+/**
+ * What one cache entry costs beyond its key's characters (measured: ~200 bytes of
+ * heap per entry with a 110-character key): lru-cache's slots, the Map entry, the
+ * string header. `maxBytes` counts key length + this.
+ */
+export const ENTRY_OVERHEAD_BYTES = 100;
 
 export interface Existence {
   exists: boolean;
-  /** `cache`: answered without I/O; `head`: asked the mirror; `breaker`: mirror skipped. */
-  source: "cache" | "head" | "breaker";
+  /**
+   * `cache`: answered without I/O; `head`: asked the mirror; `breaker` or `health`:
+   * the mirror is out of rotation (failing HEADs, failing health checks).
+   */
+  source: "cache" | "head" | "breaker" | "health";
   /** What was observed, for logs and the route CLI: `HEAD 200`, `timeout after 1500 ms`... */
   detail: string;
 }
@@ -77,78 +95,75 @@ class Breaker {
   }
 }
 
-/**
- * A HEAD over a keep-alive pool, following up to 3 redirects as upstream does.
- * undici takes ~80 ms to load, so it is required on first use (or `warm()`), after
- * the server is already listening.
- */
-export function undiciHead(timeoutMs: number): { head: Head; close: () => Promise<void> } {
-  const { Agent, interceptors, request } = require("undici") as typeof Undici;
-  const agent = new Agent({
-    connections: 128,
-    keepAliveTimeout: 30_000,
-    // Backstops only: the caller's abort signal enforces the budget for the whole HEAD.
-    connect: { timeout: timeoutMs * 2 },
-    headersTimeout: timeoutMs * 2,
-    bodyTimeout: timeoutMs * 2,
-  });
-  const dispatcher = agent.compose(interceptors.redirect({ maxRedirections: 3 }));
-  const head: Head = async (url, signal) => {
-    const res = await request(url, {
-      method: "HEAD",
-      dispatcher,
-      signal,
-      headers: { "user-agent": "registry-redirector" },
-    });
-    await res.body.dump();
-    return res.statusCode;
-  };
-  return { head, close: () => agent.close() };
-}
-
 export class ExistenceChecker {
-  /** Created with the HTTP client (`warm()`): allocating 100k slots takes ~12 ms of start-up. */
-  private cache?: LRUCache<string, boolean>;
+  /**
+   * URL -> until when the answer holds (ms on `now`): present while positive, absent
+   * (negated) while negative. Expiry is checked here against one clock reading per
+   * request, so the LRU itself keeps no TTL state. Allocated on first use: its slots
+   * for 100k entries take ~12 ms.
+   */
+  private cache?: LRUCache<string, number>;
   private readonly inFlight = new Map<string, Promise<Existence>>();
   private readonly breakers = new Map<string, Breaker>();
-  private http?: { head: Head; close: () => Promise<void> };
+  private readonly http: HeadClient;
   private readonly now: () => number;
+  readonly health: HealthChecks;
 
   constructor(
     private readonly options: ExistenceOptions,
-    deps: { head?: Head; now?: () => number } = {},
+    deps: { head?: Head; now?: () => number; https?: boolean; onHealthChange?: (c: HealthChange) => void } = {},
   ) {
     this.now = deps.now ?? (() => performance.now());
-    if (deps.head) this.http = { head: deps.head, close: async () => {} };
+    this.http = deps.head ? { head: deps.head, close: () => {} } : nodeHead({ https: deps.https ?? false });
+    this.health = new HealthChecks(
+      {
+        intervalMs: options.healthCheckIntervalMs,
+        failures: options.healthCheckFailures,
+        successes: options.healthCheckSuccesses,
+        timeoutMs: options.timeoutMs,
+      },
+      this.http.head,
+      this.now,
+      deps.onHealthChange,
+    );
   }
 
-  /** Loads the HTTP client and allocates the cache now rather than on the first blob request. */
-  warm(): LRUCache<string, boolean> {
-    this.http ??= undiciHead(this.options.timeoutMs);
+  /** Allocates the cache now rather than on the first answer to remember. */
+  warm(): LRUCache<string, number> {
     this.cache ??= new LRUCache({
       max: this.options.maxEntries,
-      ttl: this.options.positiveTtlSeconds * 1000,
-      ttlResolution: 0,
-      perf: { now: this.now },
+      maxSize: this.options.maxBytes,
+      sizeCalculation: (_value, key) => key.length + ENTRY_OVERHEAD_BYTES,
     });
     return this.cache;
   }
 
-  /** Number of cached answers (bounded by `maxEntries`). */
+  /** Number of cached answers (bounded by `maxEntries` and `maxBytes`). */
   get size(): number {
     return this.cache?.size ?? 0;
   }
 
+  /** Bytes the cache accounts for (key characters + a fixed overhead per entry). */
+  get bytes(): number {
+    return this.cache?.calculatedSize ?? 0;
+  }
+
   /**
-   * The answer that needs no I/O, if there is one: the mirror's open breaker (a cached
+   * The answer that needs no I/O, if there is one: the mirror out of rotation (a cached
    * "present" must not send clients to a mirror that is failing right now), else the cache.
    */
   cached(base: string, url: string): Existence | undefined {
+    const down = this.health.down(base);
+    if (down) return { exists: false, source: "health", detail: down };
+    const now = this.now();
     const breaker = this.breakers.get(base);
-    if (breaker?.isOpen(this.now())) return { exists: false, source: "breaker", detail: breaker.describe() };
-    const hit = this.cache?.get(url);
-    if (hit === undefined) return undefined;
-    return hit ? CACHED_PRESENT : CACHED_ABSENT;
+    if (breaker?.isOpen(now)) return { exists: false, source: "breaker", detail: breaker.describe() };
+    const until = this.cache?.get(url);
+    if (until === undefined) return undefined;
+    if (until > now) return CACHED_PRESENT;
+    if (-until > now) return CACHED_ABSENT;
+    this.cache?.delete(url);
+    return undefined;
   }
 
   /** Whether the mirror at `base` holds the blob at `url` (which is under `base`). */
@@ -169,16 +184,15 @@ export class ExistenceChecker {
     if (!breaker.allow(this.now())) {
       return Promise.resolve({ exists: false, source: "breaker", detail: breaker.describe() });
     }
-    const result = this.ask(url, breaker).finally(() => this.inFlight.delete(url));
+    const result = this.ask(base, url, breaker).finally(() => this.inFlight.delete(url));
     this.inFlight.set(url, result);
     return result;
   }
 
-  private async ask(url: string, breaker: Breaker): Promise<Existence> {
-    this.warm();
+  private async ask(base: string, url: string, breaker: Breaker): Promise<Existence> {
     const { timeoutMs } = this.options;
+    // The budget starts first and is ours to keep, whatever the HEAD does with the signal.
     const abort = new AbortController();
-    // The budget is ours to keep, whatever the HEAD does with the abort signal.
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
@@ -188,7 +202,7 @@ export class ExistenceChecker {
     });
     let status: number;
     try {
-      status = await Promise.race([(this.http as { head: Head }).head(url, abort.signal), timeout]);
+      status = await Promise.race([this.http.head(url, abort.signal), timeout]);
     } catch (err) {
       breaker.failure(this.now());
       const detail = abort.signal.aborted
@@ -205,13 +219,21 @@ export class ExistenceChecker {
     }
     breaker.success();
     const exists = status === 200;
-    this.warm().set(url, exists, exists ? undefined : { ttl: this.options.negativeTtlSeconds * 1000 });
+    const now = this.now();
+    if (exists) {
+      const until = now + this.options.positiveTtlSeconds * 1000;
+      this.warm().set(url, until);
+      this.health.inUse(base, until);
+    } else {
+      this.warm().set(url, -(now + this.options.negativeTtlSeconds * 1000));
+    }
     return { exists, source: "head", detail };
   }
 
-  /** Closes the HEAD connection pool. */
+  /** Stops the health checks and closes the HEAD connection pools. */
   async close(): Promise<void> {
-    await this.http?.close();
+    this.health.stop();
+    this.http.close();
   }
 }
 

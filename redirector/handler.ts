@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { firstHeader } from "./client-ip";
+import { CLIP, clip } from "./clip";
 import type { ExistenceChecker } from "./existence";
 import { type Logger, latency } from "./log";
 import { type Decision, type Router, reason, settleBlob } from "./router";
@@ -23,8 +24,12 @@ export interface Handler {
 const TEXT = { "content-type": "text/plain; charset=utf-8", "x-content-type-options": "nosniff" };
 const HTML = "text/html; charset=utf-8";
 
+const HTML_SPECIAL = /[&<>"']/;
+const HTML_SPECIALS = /[&<>"']/g;
+
+/** Most Locations have nothing to escape: one test, no replace. */
 function htmlEscape(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return HTML_SPECIAL.test(s) ? s.replace(HTML_SPECIALS, (c) => `&#${c.charCodeAt(0)};`) : s;
 }
 
 /**
@@ -36,8 +41,10 @@ function htmlEscape(s: string): string {
  */
 export function logLevel(d: Decision, cacheHit: boolean): "debug" | "info" | "warn" {
   if (d.status === 400) return "warn";
-  return d.route === "blob" && !cacheHit ? "info" : "debug";
+  return d.client && !cacheHit ? "info" : "debug";
 }
+
+const clipped = (text: string | undefined, max: number) => (text === undefined ? undefined : clip(text, max));
 
 export function createHandler({ router, checker, logger }: HandlerDeps): Handler {
   let draining = false;
@@ -45,16 +52,17 @@ export function createHandler({ router, checker, logger }: HandlerDeps): Handler
   function respond(req: IncomingMessage, res: ServerResponse, d: Decision, start: number, cacheHit: boolean): void {
     if (draining) res.setHeader("connection", "close");
     if (d.status === 307) {
-      const location = d.location as string;
+      const location = d.location;
       // Upstream's body; for HEAD, Node sends the headers (Content-Length included) only.
       const body = `<a href="${htmlEscape(location)}">Temporary Redirect</a>.\n\n`;
-      res.writeHead(307, { location, "content-type": HTML, "content-length": Buffer.byteLength(body) });
+      // Locations are printable ASCII (config checks, SAFE_PART): length is the byte count.
+      res.writeHead(307, { location, "content-type": HTML, "content-length": body.length });
       res.end(body);
     } else if (d.route === "api-version") {
       res.writeHead(200, { "docker-distribution-api-version": "registry/2.0", "content-length": 0 });
       res.end();
     } else {
-      const body = d.body ?? "";
+      const body = d.body;
       const allow = d.status === 405 ? { allow: "GET, HEAD" } : {};
       res.writeHead(d.status, { ...TEXT, ...allow, "content-length": Buffer.byteLength(body) });
       res.end(body);
@@ -65,10 +73,10 @@ export function createHandler({ router, checker, logger }: HandlerDeps): Handler
       {
         httpRequest: {
           requestMethod: req.method,
-          requestUrl: req.url,
+          requestUrl: clip(req.url ?? "", CLIP.url),
           status: d.status,
           remoteIp: d.client?.ip ?? req.socket.remoteAddress,
-          userAgent: firstHeader(req.rawHeaders, "user-agent"),
+          userAgent: clipped(firstHeader(req.rawHeaders, "user-agent"), CLIP.userAgent),
           latency: latency(start),
         },
         route: d.route,
@@ -91,11 +99,15 @@ export function createHandler({ router, checker, logger }: HandlerDeps): Handler
     const start = performance.now();
     try {
       const d = router.decide(req.method ?? "", req.url ?? "", req.rawHeaders, req.socket.remoteAddress);
-      const hit = d.mirror && checker.cached(d.mirror.base, d.mirror.url);
-      if (!d.mirror) respond(req, res, d, start, false);
-      else if (hit) respond(req, res, settleBlob(d, hit), start, hit.source === "cache");
+      if (d.status !== 307 || !d.mirror) {
+        respond(req, res, d, start, false);
+        return;
+      }
+      const { base, url } = d.mirror;
+      const known = checker.cached(base, url);
+      if (known) respond(req, res, settleBlob(d, known), start, known.source === "cache");
       else {
-        checker.check(d.mirror.base, d.mirror.url).then(
+        checker.check(base, url).then(
           (existence) => respond(req, res, settleBlob(d, existence), start, false),
           (err) => fail(res, err),
         );

@@ -11,7 +11,7 @@
  * Loading is on the start-up path (~17k prefixes), so it avoids per-prefix objects.
  */
 import { createHash } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, readSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type IpAddress, parseIpWords } from "./ip";
 import type { Cloud } from "./routing-table";
@@ -116,8 +116,52 @@ class FamilyBuilder {
   }
 }
 
-/** Prefixes of one family sorted by (start, length), with their last addresses and parents. */
-class FamilyIndex {
+/**
+ * Per prefix (sorted by start, outer first): the innermost other prefix containing it,
+ * or -1. Prefixes either nest or are disjoint, so a stack of the open ones suffices.
+ */
+function nestParents(width: number, starts: Uint32Array, ends: Uint32Array): Int32Array {
+  const n = ends.length / width;
+  const parents = new Int32Array(n);
+  const open: number[] = []; // prefixes enclosing the current one, outermost first
+  for (let k = 0; k < n; k++) {
+    while (open.length > 0 && compare(width, ends, open.at(-1) as number, starts, k) < 0) open.pop();
+    parents[k] = open.at(-1) ?? -1;
+    open.push(k);
+  }
+  return parents;
+}
+
+/** Compares the address `a[i]` with the address `b[k]` (each `width` words). */
+function compare(width: number, a: ArrayLike<number>, i: number, b: ArrayLike<number>, k: number): number {
+  for (let j = 0; j < width; j++) {
+    const d = (a[i * width + j] as number) - (b[k * width + j] as number);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** Whether [start, end] at `k` is one aligned CIDR block: start's host bits 0, end's 1. */
+function isBlock(width: number, starts: Uint32Array, ends: Uint32Array, k: number): boolean {
+  let inHost = false;
+  for (let j = 0; j < width; j++) {
+    const s = starts[k * width + j] as number;
+    const x = (s ^ (ends[k * width + j] as number)) >>> 0;
+    if (inHost ? x !== 0xffffffff : (x & (x + 1)) !== 0) return false; // host bits: a run of ones
+    if ((s & x) !== 0) return false;
+    if (x !== 0) inHost = true;
+  }
+  return true;
+}
+
+/** The deepest a lookup may climb: one level per prefix length. */
+const MAX_DEPTH = 129;
+
+/**
+ * Prefixes of one family sorted by (start, length), with their last addresses and
+ * parents. Exported for tests; the service builds it with `build` or `fromArrays`.
+ */
+export class FamilyIndex {
   constructor(
     private readonly width: number,
     private readonly starts: Uint32Array,
@@ -130,83 +174,87 @@ class FamilyIndex {
 
   static build(family: FamilyBuilder, order: number[]): FamilyIndex {
     const width = family.width;
-    const n = order.length;
-    const f = new FamilyIndex(width, new Uint32Array(n * width), new Uint32Array(n * width), new Int32Array(n), []);
-    const open: number[] = []; // prefixes enclosing the current one, outermost first
-    let k = 0;
-    for (let i = 0; i < n; i++) {
-      const from = order[i] as number;
+    const starts: number[] = [];
+    const ends: number[] = [];
+    const owners: CloudRange[] = [];
+    let previous = -1;
+    for (const from of order) {
       const length = family.lengths[from] as number;
-      for (let j = 0; j < width; j++) {
-        const w = family.words[from * width + j] as number;
-        f.starts[k * width + j] = w;
-        f.ends[k * width + j] = (w | ~wordMask(length - 32 * j)) >>> 0;
-      }
-      f.owners[k] = family.ranges[from] as CloudRange;
-      // A repeated prefix replaces the previous copy.
-      if (k > 0 && length === family.lengths[order[i - 1] as number] && f.sameStart(k - 1, k)) {
-        f.owners[k - 1] = f.owners[k] as CloudRange;
+      const words = family.words.slice(from * width, from * width + width);
+      const range = family.ranges[from] as CloudRange;
+      // A repeated prefix replaces the previous copy (the later one sorts last).
+      if (
+        previous >= 0 &&
+        length === family.lengths[previous] &&
+        compare(width, words, 0, family.words, previous) === 0
+      ) {
+        owners[owners.length - 1] = range;
         continue;
       }
-      while (open.length > 0 && !f.contains(open.at(-1) as number, f.starts, k)) open.pop();
-      f.parents[k] = open.at(-1) ?? -1;
-      open.push(k);
-      k++;
+      starts.push(...words);
+      for (let j = 0; j < width; j++) ends.push(((words[j] as number) | ~wordMask(length - 32 * j)) >>> 0);
+      owners.push(range);
+      previous = from;
     }
-    f.owners.length = k;
-    return new FamilyIndex(
-      width,
-      f.starts.slice(0, k * width),
-      f.ends.slice(0, k * width),
-      f.parents.slice(0, k),
-      f.owners,
-    );
+    const s = Uint32Array.from(starts);
+    const e = Uint32Array.from(ends);
+    return new FamilyIndex(width, s, e, nestParents(width, s, e), owners);
   }
 
-  /** As plain arrays, owners as indexes into `rangeIds`. */
-  toJSON(rangeIds: Map<CloudRange, number>): FamilyJson {
+  /** As flat arrays, owners as indexes into `rangeIds`. */
+  toArrays(rangeIds: Map<CloudRange, number>): FamilyArrays {
     return {
-      starts: Array.from(this.starts),
-      ends: Array.from(this.ends),
-      parents: Array.from(this.parents),
-      owners: this.owners.map((r) => rangeIds.get(r) as number),
+      starts: this.starts,
+      ends: this.ends,
+      parents: this.parents,
+      owners: Uint32Array.from(this.owners, (r) => rangeIds.get(r) as number),
     };
   }
 
-  static fromJSON(width: number, json: FamilyJson, ranges: CloudRange[]): FamilyIndex {
-    const n = json.parents.length;
-    if (json.starts.length !== n * width || json.ends.length !== n * width || json.owners.length !== n) {
-      throw new Error("inconsistent index");
+  /**
+   * From an index's arrays, checked as a whole: every prefix an aligned block, sorted
+   * outer first, each parent exactly the one the prefixes imply. A damaged index is
+   * refused (an Error saying what is wrong), never trusted.
+   */
+  static fromArrays(width: number, a: FamilyArrays, ranges: CloudRange[]): FamilyIndex {
+    const n = a.parents.length;
+    if (a.starts.length !== n * width || a.ends.length !== n * width || a.owners.length !== n) {
+      throw new Error("array lengths disagree");
     }
-    const owners = json.owners.map((i) => {
-      const r = ranges[i];
-      if (!r) throw new Error("inconsistent index");
-      return r;
-    });
-    return new FamilyIndex(
-      width,
-      Uint32Array.from(json.starts),
-      Uint32Array.from(json.ends),
-      Int32Array.from(json.parents),
-      owners,
-    );
+    // One pass, on the start-up path: shape, order and nesting of every prefix.
+    const { starts, ends } = a;
+    const parents = new Int32Array(n);
+    const open = new Int32Array(MAX_DEPTH); // enclosing prefixes, outermost first
+    let depth = 0;
+    for (let k = 0; k < n; k++) {
+      if (!isBlock(width, starts, ends, k)) throw new Error(`prefix ${k} is not a CIDR block`);
+      if (k > 0) {
+        const order =
+          width === 1 ? (starts[k - 1] as number) - (starts[k] as number) : compare(width, starts, k - 1, starts, k);
+        const outer =
+          order === 0 &&
+          (width === 1 ? (ends[k - 1] as number) - (ends[k] as number) : compare(width, ends, k - 1, ends, k)) > 0;
+        if (order > 0 || (order === 0 && !outer)) throw new Error(`prefix ${k} is out of order`);
+      }
+      while (depth > 0 && compare(width, ends, open[depth - 1] as number, starts, k) < 0) depth--;
+      const parent = depth > 0 ? (open[depth - 1] as number) : -1;
+      if (parent !== a.parents[k]) throw new Error(`parent of prefix ${k} is wrong`);
+      parents[k] = parent;
+      if (depth === MAX_DEPTH) throw new Error(`prefix ${k} is nested too deep`);
+      open[depth++] = k;
+    }
+    const owners = new Array<CloudRange>(n);
+    for (let k = 0; k < n; k++) {
+      const r = ranges[a.owners[k] as number];
+      if (!r) throw new Error(`owner of prefix ${k} does not exist`);
+      owners[k] = r;
+    }
+    return new FamilyIndex(width, starts, ends, parents, owners);
   }
 
-  private sameStart(a: number, b: number): boolean {
-    for (let j = 0; j < this.width; j++) {
-      if (this.starts[a * this.width + j] !== this.starts[b * this.width + j]) return false;
-    }
-    return true;
-  }
   /** Whether prefix k's last address is >= the address at `words[offset * width]`. */
   private contains(k: number, words: ArrayLike<number>, offset: number): boolean {
-    const w = this.width;
-    for (let j = 0; j < w; j++) {
-      const e = this.ends[k * w + j] as number;
-      const a = words[offset * w + j] as number;
-      if (e !== a) return e > a;
-    }
-    return true;
+    return compare(this.width, this.ends, k, words, offset) >= 0;
   }
 
   /** Index of the most specific prefix containing the address, or -1. */
@@ -222,9 +270,13 @@ class FamilyIndex {
       if (cmp <= 0) lo = mid + 1;
       else hi = mid - 1;
     }
-    // ...or, if it ends before the address, the innermost prefix enclosing it that does not.
+    // ...or, if it ends before the address, the innermost prefix enclosing it that does
+    // not. Bounded whatever the parents say: no more levels than prefix lengths.
     let k = hi;
-    while (k >= 0 && !this.contains(k, words, 0)) k = this.parents[k] as number;
+    for (let depth = 0; k >= 0 && !this.contains(k, words, 0); depth++) {
+      if (depth === MAX_DEPTH) return -1;
+      k = this.parents[k] as number;
+    }
     return k;
   }
 }
@@ -305,21 +357,22 @@ export class RangeTableBuilder {
   }
 }
 
-interface FamilyJson {
-  starts: number[];
-  ends: number[];
-  parents: number[];
-  owners: number[];
+interface FamilyArrays {
+  starts: Uint32Array;
+  ends: Uint32Array;
+  parents: Int32Array;
+  owners: Uint32Array;
 }
 
-/** The build-time index of the range files (see `loadRangeTable`). */
-interface IndexJson {
-  format: 1;
-  /** sha256 of each range file the index was built from. */
-  sources: Record<keyof typeof RANGE_FILES, string>;
+/** sha256 of each range file an index was built from. */
+type Sources = Record<keyof typeof RANGE_FILES, string>;
+
+/** The build-time index of the range files (see `loadRangeTable`), decoded. */
+export interface RangeIndex {
+  sources: Sources;
   ranges: [Cloud, string, string][];
-  v4: FamilyJson;
-  v6: FamilyJson;
+  v4: FamilyArrays;
+  v6: FamilyArrays;
 }
 
 export class RangeTable {
@@ -342,34 +395,97 @@ export class RangeTable {
   }
 
   /** The table as an index for the range files with these hashes. */
-  toIndex(sources: IndexJson["sources"]): IndexJson {
+  toIndex(sources: Sources): RangeIndex {
     const ranges = [...new Set([...this.v4.owners, ...this.v6.owners])];
     const ids = new Map(ranges.map((r, i) => [r, i]));
     return {
-      format: 1,
       sources,
       ranges: ranges.map((r) => [r.cloud, r.region, r.prefix]),
-      v4: this.v4.toJSON(ids),
-      v6: this.v6.toJSON(ids),
+      v4: this.v4.toArrays(ids),
+      v6: this.v6.toArrays(ids),
     };
   }
 
-  /** The table from an index, if it was built from range files with these hashes. */
-  static fromIndex(json: unknown, sources: IndexJson["sources"]): RangeTable | undefined {
-    const index = json as IndexJson;
-    if (index?.format !== 1 || index.sources?.aws !== sources.aws || index.sources?.gcp !== sources.gcp)
-      return undefined;
-    try {
-      const ranges = index.ranges.map(([cloud, region, prefix]) => ({ cloud, region, prefix }));
-      return new RangeTable(FamilyIndex.fromJSON(1, index.v4, ranges), FamilyIndex.fromJSON(4, index.v6, ranges));
-    } catch {
-      return undefined;
-    }
+  /**
+   * The table from an index built from range files with these hashes; undefined for an
+   * index of other files; an Error if the index is damaged.
+   */
+  static fromIndex(index: RangeIndex, sources: Sources): RangeTable | undefined {
+    if (index.sources.aws !== sources.aws || index.sources.gcp !== sources.gcp) return undefined;
+    const ranges = index.ranges.map(([cloud, region, prefix]) => ({ cloud, region, prefix }));
+    return new RangeTable(FamilyIndex.fromArrays(1, index.v4, ranges), FamilyIndex.fromArrays(4, index.v6, ranges));
   }
 }
 
+/**
+ * The index file: a magic line, a little-endian u32 header length, a JSON header
+ * (sources, ranges, counts), zero padding to 4 bytes, then the arrays as raw u32s. Binary
+ * so that loading it is a copy, not a JSON parse of 100k numbers (~20 MB of RSS).
+ */
+const MAGIC = "registry-ranges-index 2\n";
+
+export function encodeRangeIndex(index: RangeIndex): Buffer {
+  const header = Buffer.from(
+    JSON.stringify({
+      sources: index.sources,
+      ranges: index.ranges,
+      v4: index.v4.parents.length,
+      v6: index.v6.parents.length,
+    }),
+  );
+  const head = MAGIC.length + 4 + header.length;
+  const pad = (4 - (head % 4)) % 4;
+  const arrays = [index.v4, index.v6].flatMap((f) => [f.starts, f.ends, f.parents, f.owners]);
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(header.length);
+  return Buffer.concat([
+    Buffer.from(MAGIC),
+    length,
+    header,
+    Buffer.alloc(pad),
+    ...arrays.map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength)),
+  ]);
+}
+
+/** Decodes an index file; an Error says what does not fit. */
+export function decodeRangeIndex(data: Buffer): RangeIndex {
+  if (data.toString("latin1", 0, MAGIC.length) !== MAGIC) throw new Error("not a range index (format 2)");
+  const headerLength = data.readUInt32LE(MAGIC.length);
+  const headerEnd = MAGIC.length + 4 + headerLength;
+  const header = JSON.parse(data.toString("utf8", MAGIC.length + 4, headerEnd)) as {
+    sources: Sources;
+    ranges: [Cloud, string, string][];
+    v4: number;
+    v6: number;
+  };
+  const { v4, v6 } = header;
+  if (!Number.isInteger(v4) || !Number.isInteger(v6) || v4 < 0 || v6 < 0 || !Array.isArray(header.ranges)) {
+    throw new Error("bad header");
+  }
+  const offset = headerEnd + ((4 - (headerEnd % 4)) % 4);
+  // Per family: starts and ends of n x width words, parents and owners of n.
+  const expected = offset + 4 * (2 * v4 + 2 * v4 + 2 * 4 * v6 + 2 * v6);
+  if (data.length !== expected) throw new Error(`size ${data.length}, expected ${expected}`);
+  // A private, aligned copy: the file's buffer may be pooled or misaligned.
+  const words = new Uint32Array(data.buffer.slice(data.byteOffset + offset, data.byteOffset + data.length));
+  let at = 0;
+  const take = (n: number) => {
+    const part = words.subarray(at, at + n);
+    at += n;
+    return part;
+  };
+  const signed = (u: Uint32Array) => new Int32Array(u.buffer, u.byteOffset, u.length);
+  const family = (n: number, width: number): FamilyArrays => ({
+    starts: take(n * width),
+    ends: take(n * width),
+    parents: signed(take(n)),
+    owners: take(n),
+  });
+  return { sources: header.sources, ranges: header.ranges, v4: family(v4, 1), v6: family(v6, 4) };
+}
+
 /** Written next to the range files by `npm run ranges:update`; used only while it matches them. */
-export const INDEX_FILE = "ranges-index.json";
+export const INDEX_FILE = "ranges-index.bin";
 
 function read(path: string): Buffer {
   try {
@@ -379,13 +495,32 @@ function read(path: string): Buffer {
   }
 }
 
-const sha256 = (data: Buffer) => createHash("sha256").update(data).digest("hex");
+/** sha256 of a file, read in 64 KiB chunks: when the index is used, the 2.5 MB AWS file is never held whole. */
+function hashFile(path: string): string {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (err) {
+    throw new RangesError([`${path}: cannot read: ${(err as Error).message}`]);
+  }
+  try {
+    const hash = createHash("sha256");
+    const chunk = Buffer.allocUnsafe(64 * 1024);
+    for (let n = readSync(fd, chunk); n > 0; n = readSync(fd, chunk)) hash.update(chunk.subarray(0, n));
+    return hash.digest("hex");
+  } finally {
+    closeSync(fd);
+  }
+}
 
-/** The official files' contents and hashes. */
+/** The official files' hashes. */
+function hashSources(dir: string): Sources {
+  return { aws: hashFile(join(dir, RANGE_FILES.aws)), gcp: hashFile(join(dir, RANGE_FILES.gcp)) };
+}
+
+/** The official files' contents. */
 function readSources(dir: string) {
-  const aws = read(join(dir, RANGE_FILES.aws));
-  const gcp = read(join(dir, RANGE_FILES.gcp));
-  return { files: { aws, gcp }, sources: { aws: sha256(aws), gcp: sha256(gcp) } };
+  return { aws: read(join(dir, RANGE_FILES.aws)), gcp: read(join(dir, RANGE_FILES.gcp)) };
 }
 
 /** Parses both official range files (bytes) into the matcher; RangesError names the file and the problems. */
@@ -407,27 +542,33 @@ function parseSources(dir: string, files: { aws: Buffer; gcp: Buffer }): RangeTa
   return builder.build();
 }
 
+/** How the table was loaded: from the index, or from the files and why not the index. */
+export type RangesSource = "index" | `files (${string})`;
+
 /**
  * Reads both official range files from a directory and builds the matcher. Parsing
- * them costs ~70 ms of a single CPU at start-up, so when `ranges-index.json` (written
+ * them costs ~70 ms of a single CPU at start-up, so when `ranges-index.bin` (written
  * at image build by ranges:update) holds the same files' hashes, it is used instead;
- * a stale, foreign or damaged index is ignored.
+ * a stale, foreign or damaged index is ignored (`source` says which and why).
  */
-export function loadRangeTable(dir: string): RangeTable {
-  const { files, sources } = readSources(dir);
+export function loadRangeTable(dir: string): RangeTable & { source: RangesSource } {
+  const sources = hashSources(dir);
+  let why: string;
   try {
-    const indexed = RangeTable.fromIndex(JSON.parse(readFileSync(join(dir, INDEX_FILE), "utf8")), sources);
-    if (indexed) return indexed;
-  } catch {
-    // no index, or not JSON: parse the files
+    const indexed = RangeTable.fromIndex(decodeRangeIndex(readFileSync(join(dir, INDEX_FILE))), sources);
+    if (indexed) return Object.assign(indexed, { source: "index" as const });
+    why = "index is of other files";
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    why = e.code === "ENOENT" ? "no index" : `index damaged: ${e.message}`;
   }
-  return parseSources(dir, files);
+  return Object.assign(parseSources(dir, readSources(dir)), { source: `files (${why})` as const });
 }
 
 /** Parses the range files in a directory and writes their index beside them (build time). */
 export function writeRangeIndex(dir: string): RangeTable {
-  const { files, sources } = readSources(dir);
-  const table = parseSources(dir, files);
-  writeFileSync(join(dir, INDEX_FILE), JSON.stringify(table.toIndex(sources)));
+  const table = parseSources(dir, readSources(dir));
+  const sources = hashSources(dir);
+  writeFileSync(join(dir, INDEX_FILE), encodeRangeIndex(table.toIndex(sources)));
   return table;
 }

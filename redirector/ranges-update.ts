@@ -6,7 +6,7 @@
  * Run at image build time. Each file is checked with the redirector's own parser before
  * it replaces the old one (written to a temporary name, then renamed), so a truncated
  * or reformatted download fails the build instead of the service's start. Then the
- * parsed table is written beside them as ranges-index.json, which the service loads
+ * parsed table is written beside them as ranges-index.bin, which the service loads
  * instead of parsing while its recorded hashes match the files.
  * AWS_IP_RANGES_URL and GCP_IP_RANGES_URL override the sources (tests use a local server).
  */

@@ -22,7 +22,11 @@ export type RequestTarget =
       path: string;
       /** The raw query, made safe for a header ("" when none). */
       query: string;
-      /** For blobs with a well-formed digest: the digest. */
+      /**
+       * For blobs (`api: "blobs"`, a reference of the OCI digest grammar) whose digest is
+       * of a registered algorithm with its exact encoding: the digest. Only these may be
+       * looked up on a mirror; any other blob reference goes upstream untouched.
+       */
       digest?: string;
       /** A cosign `sha256-<hex>.sig|.att` manifest tag. */
       signature?: boolean;
@@ -30,8 +34,18 @@ export type RequestTarget =
   | { kind: "not-found" }
   | { kind: "invalid"; reason: string };
 
-/** OCI digest grammar: `algorithm:encoded`. */
-const DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
+/** OCI digest grammar (distribution spec): `algorithm:encoded`. */
+const DIGEST_GRAMMAR = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
+/**
+ * The registered algorithms, each with its exact encoding (OCI image spec, descriptor):
+ * a digest the mirrors can hold. Anything else never costs a HEAD or a cache entry.
+ */
+const REGISTERED_DIGEST = /^(?:sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$/;
+
+/** Whether a blob reference is a digest a mirror may hold (length first: no regex over long input). */
+export function isRegisteredDigest(reference: string): boolean {
+  return (reference.length === 71 || reference.length === 135) && REGISTERED_DIGEST.test(reference);
+}
 /** Cosign signature and attestation tags (upstream's exact pattern). */
 const COSIGN_TAG = /^sha256-[a-f0-9]{64}\.(?:sig|att)$/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: detecting them is the point
@@ -66,8 +80,11 @@ const PAGES: Record<string, RequestTarget> = {
 
 /** A `.` or `..` segment anywhere in a decoded path. */
 const DOT_SEGMENT = /(?:^|\/)\.\.?(?:\/|$)/;
-/** A decoded path that needs neither cleaning nor encoding: non-empty segments of safe bytes. */
-const CLEAN_PATH = /^(?:\/[A-Za-z0-9\-._~!$&'()*+,;=:@]+)+$/;
+/**
+ * A decoded path that needs neither cleaning nor encoding nor the dot-segment check:
+ * non-empty segments of safe bytes, none of them `.` or `..`. One pass for most requests.
+ */
+const CLEAN_PATH = /^(?:\/(?!\.\.?(?:\/|$))[A-Za-z0-9\-._~!$&'()*+,;=:@]+)+$/;
 
 export function parseRequestTarget(target: string): RequestTarget {
   // Absolute form (`GET http://host/v2/...`) names the same resource as its path.
@@ -85,7 +102,7 @@ export function parseRequestTarget(target: string): RequestTarget {
   // Most paths are clean already: then they hold no control character either.
   const isClean = CLEAN_PATH.test(path);
   if (!isClean && CONTROL.test(path)) return { kind: "invalid", reason: "control character in path" };
-  if (DOT_SEGMENT.test(path)) return { kind: "invalid", reason: "dot segment in path" };
+  if (!isClean && DOT_SEGMENT.test(path)) return { kind: "invalid", reason: "dot segment in path" };
 
   const page = PAGES[path];
   if (page) return page;
@@ -108,14 +125,18 @@ export function parseRequestTarget(target: string): RequestTarget {
   let api: RegistryApi = "other";
   if (apiSegment === "manifests" || apiSegment === "referrers") api = apiSegment;
   else if (apiSegment === "tags" && reference === "list") api = "tags";
-  else if (apiSegment === "blobs" && DIGEST.test(reference)) api = "blobs";
+  let digest: string | undefined;
+  if (apiSegment === "blobs") {
+    if (isRegisteredDigest(reference)) digest = reference;
+    if (digest || DIGEST_GRAMMAR.test(reference)) api = "blobs";
+  }
   // Digests and cosign tags contain only safe bytes: encoded and decoded forms agree.
   return {
     kind: "registry",
     api,
     path: clean,
     query: rawQuery && safeQuery(rawQuery),
-    digest: api === "blobs" ? reference : undefined,
-    signature: api === "manifests" && COSIGN_TAG.test(reference),
+    digest,
+    signature: api === "manifests" && reference.length === 75 && COSIGN_TAG.test(reference),
   };
 }

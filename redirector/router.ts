@@ -2,6 +2,8 @@
  * The routing decision for one request: pure, given the routing table and the cloud
  * ranges. Blob requests that may go to a mirror come back with the mirror to ask; the
  * caller asks it (existence.ts) and completes the decision with `settleBlob`.
+ *
+ * Exact behaviour is documented in docs/redirector.md (flow chart, tables): change both together.
  */
 import { clientIp, firstHeader } from "./client-ip";
 import type { Existence } from "./existence";
@@ -32,24 +34,41 @@ export interface Client {
   prefix?: string;
 }
 
-export interface Decision {
-  status: 200 | 307 | 400 | 404 | 405;
+/** Which kind of host a redirect points to. */
+export type Target = "upstream" | "signature-upstream" | "mirror" | "page";
+
+interface Common {
   route: Route;
   /** The rule that applied, in words (see `reason()` for the whole story). */
   rule: string;
-  /** For 307: where to. */
-  location?: string;
-  /** Which kind of host `location` is on. */
-  target?: "upstream" | "signature-upstream" | "mirror" | "page";
-  /** For other statuses: the text/plain body. */
-  body?: string;
   /** For blobs: the client as resolved from its address. */
   client?: Client;
+}
+
+/** A 307: always with its Location. */
+export interface Redirect extends Common {
+  status: 307;
+  location: string;
+  /** Which kind of host `location` is on. */
+  target: Target;
   /** For blobs that may be served by a mirror: ask it before redirecting (location is the fallback). */
   mirror?: { base: string; url: string };
   /** What the mirror's existence check said, once asked. */
   existence?: string;
 }
+
+/** Any other answer: a status and its text/plain body. */
+export interface Answer extends Common {
+  status: 200 | 400 | 404 | 405;
+  body: string;
+  // Absent on answers, so that they read as undefined on any Decision.
+  location?: never;
+  target?: never;
+  mirror?: never;
+  existence?: never;
+}
+
+export type Decision = Redirect | Answer;
 
 const API_ROUTE: Record<RegistryApi, Route> = {
   manifests: "manifest",
@@ -60,7 +79,7 @@ const API_ROUTE: Record<RegistryApi, Route> = {
 };
 
 /** What a request may contribute to a Location: a path and a query of URL-safe characters. */
-const SAFE_PART = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]*$/;
+export const SAFE_PART = /^[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]*$/;
 
 /**
  * Locations are a configured base (validated at start) plus the request's path and
@@ -80,7 +99,10 @@ export function reason(d: Decision): string {
     : c.cloud
       ? `client ${c.cloud}/${c.region} (${c.prefix}): `
       : `client ${c.ip} (in no cloud range): `;
-  const asked = d.existence === undefined ? "" : `; ${d.existence}${d.target === "upstream" ? ", so upstream" : ""}`;
+  const asked =
+    d.status !== 307 || d.existence === undefined
+      ? ""
+      : `; ${d.existence}${d.target === "upstream" ? ", so upstream" : ""}`;
   return who + d.rule + asked;
 }
 
@@ -120,9 +142,11 @@ export class Router {
       return { status: 307, route: "signature", rule: "cosign tag", location, target: "signature-upstream" };
     }
     const upstream = this.table.upstream.endpoint + suffix;
-    if (!t.digest)
-      return { status: 307, route: API_ROUTE[t.api], rule: "registry API", location: upstream, target: "upstream" };
-    return this.blob(t.digest, upstream, firstHeader(rawHeaders, "x-forwarded-for"), socketAddress);
+    if (t.digest) return this.blob(t.digest, upstream, firstHeader(rawHeaders, "x-forwarded-for"), socketAddress);
+    // A blob whose digest no mirror can hold (another algorithm, a wrong length): upstream
+    // answers it, as archeio does; no client lookup, no HEAD, no cache entry.
+    const rule = t.api === "blobs" ? "digest not sha256 (64 hex) or sha512 (128 hex)" : "registry API";
+    return { status: 307, route: API_ROUTE[t.api], rule, location: upstream, target: "upstream" };
   }
 
   /** The mirror route of a client range, remembered per range (ranges are shared objects). */
@@ -172,15 +196,15 @@ export class Router {
       location: upstream,
       target: "upstream",
       client,
-      // The digest matched the OCI grammar: URL-safe characters only.
+      // A registered digest: lowercase hex and one colon, URL-safe.
       mirror: base ? { base, url: `${base}/containers/images/${digest}` } : undefined,
     };
   }
 }
 
 /** Completes a blob decision with what the mirror said: redirect there, or upstream. */
-export function settleBlob(decision: Decision, existence: Existence): Decision {
-  if (!decision.mirror) return decision;
+export function settleBlob<D extends Decision>(decision: D, existence: Existence): D {
+  if (decision.status !== 307 || !decision.mirror) return decision;
   return existence.exists
     ? { ...decision, existence: existence.detail, location: decision.mirror.url, target: "mirror" }
     : { ...decision, existence: existence.detail };

@@ -14,7 +14,7 @@ export interface RedirectorOptions {
   table: RoutingTable;
   ranges: RangeTable;
   logger: Logger;
-  /** Test seams for the existence check; production uses undici and the real clock. */
+  /** Test seams for the existence check; production uses node:http(s) and the real clock. */
   head?: Head;
   now?: () => number;
 }
@@ -34,7 +34,16 @@ export interface Redirector {
 
 export function createRedirector(options: RedirectorOptions): Redirector {
   const { table, ranges, logger } = options;
-  const checker = new ExistenceChecker(table.existenceCheck, { head: options.head, now: options.now });
+  const https = [table.defaultBlobBaseUrl, ...table.mirrors.map((m) => m.baseUrl)].some((u) => u?.startsWith("https:"));
+  const checker = new ExistenceChecker(table.existenceCheck, {
+    head: options.head,
+    now: options.now,
+    https,
+    onHealthChange: ({ mirror, up, detail }) =>
+      up
+        ? logger.info({ mirror, reason: detail }, "mirror up")
+        : logger.warn({ mirror, reason: detail }, "mirror down"),
+  });
   const handler = createHandler({ router: new Router(table, ranges), checker, logger });
   const server = createServer(
     {

@@ -84,7 +84,7 @@ export async function explainRoute(args: string[], env: NodeJS.ProcessEnv): Prom
   const request = { method: values.method, path, ip: values.ip };
   // As a direct request from `ip`: no X-Forwarded-For, the address is the socket's.
   const decision = router.decide(values.method, path, [], values.ip);
-  if (!decision.mirror) return { request, decision };
+  if (decision.status !== 307 || !decision.mirror) return { request, decision };
   const checker = new ExistenceChecker(table.existenceCheck);
   try {
     const existence = await checker.check(decision.mirror.base, decision.mirror.url);
@@ -106,7 +106,7 @@ export function formatReport({ request, decision: d, existence }: RouteReport): 
     ],
     ["mirror", d.mirror?.base],
     ["existence", existence],
-    ["decision", d.location ? `${d.status} -> ${d.location} (${d.target})` : `${d.status}`],
+    ["decision", d.status === 307 ? `${d.status} -> ${d.location} (${d.target})` : `${d.status}`],
     ["reason", reason(d)],
   ];
   return lines

@@ -4,7 +4,7 @@
  * these types, and nothing here imports them back.
  */
 import { z } from "zod";
-import { ExistenceCheck } from "../../redirector/routing-table";
+import { ExistenceCheckOverrides } from "../../redirector/routing-table";
 import {
   distinctList,
   fillPattern,
@@ -80,7 +80,7 @@ export const RedirectorConfig = z
      */
     deletionProtection: z.boolean().optional(),
     /** Tuning of the mirror existence check; the redirector's defaults otherwise. */
-    existenceCheck: ExistenceCheck.partial().optional(),
+    existenceCheck: z.optional(ExistenceCheckOverrides),
     /**
      * Regions still served by Cloud Run services another tool deployed: the load balancer
      * keeps their serverless NEGs (imported as they are) instead of this redirector's.

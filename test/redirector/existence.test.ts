@@ -1,14 +1,21 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { ExistenceChecker, type ExistenceOptions, type Head } from "../../redirector/existence";
+import type { HealthChange } from "../../redirector/health";
+
+const CACHED_PRESENT = { exists: true, source: "cache", detail: "cached: present" };
 
 const OPTIONS: ExistenceOptions = {
   timeoutMs: 100,
   positiveTtlSeconds: 3600,
   negativeTtlSeconds: 60,
   maxEntries: 1000,
+  maxBytes: 1 << 20,
   breakerFailures: 3,
   breakerCooldownSeconds: 30,
+  healthCheckIntervalMs: 2000,
+  healthCheckFailures: 2,
+  healthCheckSuccesses: 2,
 };
 
 /** A checker whose HEADs answer from `answer` (a status, or an Error to throw), with a fake clock. */
@@ -76,8 +83,8 @@ describe("ExistenceChecker", () => {
     const { check } = setup(() => new Promise<number>(() => {}));
     const started = Date.now();
     expect(await check("http://m/x")).toEqual({ exists: false, source: "head", detail: "timeout after 100 ms" });
-    // Budget: the timeout plus a generous margin.
-    expect(Date.now() - started).toBeLessThan(1000);
+    // Budget: the timeout plus a margin wide enough for a busy machine.
+    expect(Date.now() - started).toBeLessThan(3000);
   });
 
   it("sends one HEAD for concurrent requests of the same blob", async () => {
@@ -169,5 +176,106 @@ describe("ExistenceChecker", () => {
     // 180k more entries would be ~30 MB if kept; allow noise only.
     expect(grown).toBeLessThan(3 * 1024 * 1024);
     expect((await checker.check("http://m", url(199_999))).source).toBe("cache");
+  });
+
+  it("stays within its byte bound whatever the keys, before the entry bound", async () => {
+    const { checker } = setup(() => 200, { maxEntries: 1_000_000, maxBytes: 256 * 1024 }, false);
+    for (let i = 0; i < 5000; i++) await checker.check("http://m", `http://m/${String(i).padStart(900, "x")}`);
+    expect(checker.bytes).toBeLessThanOrEqual(256 * 1024);
+    // ~1000 bytes an entry: about 260 fit, and the newest is among them.
+    expect(checker.size).toBeGreaterThan(200);
+    expect(checker.size).toBeLessThan(300);
+    expect((await checker.check("http://m", `http://m/${String(4999).padStart(900, "x")}`)).source).toBe("cache");
+  });
+});
+
+describe("health checks", () => {
+  /** A checker whose mirror answers probes (HEAD <base>/) per `alive`, with change events. */
+  function monitored(options: Partial<ExistenceOptions> = {}) {
+    const state = { alive: true, probes: 0, blob: 200 };
+    const changes: HealthChange[] = [];
+    let wake: () => void = () => {};
+    const head: Head = async (url) => {
+      if (url !== "http://m/") return state.blob;
+      state.probes++;
+      if (!state.alive) throw Object.assign(new Error("refused"), { code: "ECONNREFUSED" });
+      return 403; // a bucket without ListBucket: alive
+    };
+    const checker = new ExistenceChecker(
+      { ...OPTIONS, healthCheckIntervalMs: 10, ...options },
+      {
+        head,
+        now: () => 1_000_000,
+        onHealthChange: (c) => {
+          changes.push(c);
+          wake();
+        },
+      },
+    );
+    const change = async (n: number) => {
+      while (changes.length < n) await new Promise<void>((r) => (wake = r));
+      return changes[n - 1];
+    };
+    return { checker, state, change };
+  }
+
+  afterEach(() => jest.useRealTimers());
+
+  it("takes a mirror out of rotation after failed probes, cache notwithstanding, and back after good ones", async () => {
+    const { checker, state, change } = monitored();
+    expect((await checker.check("http://m", "http://m/a")).exists).toBe(true);
+    state.alive = false;
+    expect(await change(1)).toEqual({
+      mirror: "http://m",
+      up: false,
+      detail: "mirror down: 2 failed health checks (last: ECONNREFUSED)",
+    });
+    expect(checker.cached("http://m", "http://m/a")).toEqual({
+      exists: false,
+      source: "health",
+      detail: "mirror down: 2 failed health checks (last: ECONNREFUSED)",
+    });
+    // Nor is an uncached blob asked about while the mirror is down.
+    expect((await checker.check("http://m", "http://m/b")).source).toBe("health");
+    state.alive = true;
+    expect(await change(2)).toEqual({ mirror: "http://m", up: true, detail: "health checks pass again" });
+    expect(checker.cached("http://m", "http://m/a")).toEqual(CACHED_PRESENT);
+    await checker.close();
+  });
+
+  it("needs the configured number of consecutive failures: one lost probe changes nothing", async () => {
+    jest.useFakeTimers();
+    const { checker, state } = monitored({ healthCheckFailures: 3 });
+    await checker.check("http://m", "http://m/a");
+    const tick = async () => {
+      await jest.advanceTimersByTimeAsync(10);
+    };
+    state.alive = false;
+    await tick();
+    await tick();
+    state.alive = true;
+    await tick();
+    state.alive = false;
+    await tick();
+    await tick();
+    expect(state.probes).toBe(5);
+    expect(checker.health.down("http://m")).toBeUndefined();
+    await tick();
+    expect(checker.health.down("http://m")).toMatch(/^mirror down: 3 failed health checks/);
+    await checker.close();
+  });
+
+  it("probes no mirror that holds nothing this instance sends clients to", async () => {
+    jest.useFakeTimers();
+    const { checker, state } = monitored();
+    state.blob = 404;
+    await checker.check("http://m", "http://m/a");
+    await jest.advanceTimersByTimeAsync(100);
+    expect(state.probes).toBe(0);
+    state.blob = 200;
+    await checker.check("http://m", "http://m/b");
+    await jest.advanceTimersByTimeAsync(100);
+    expect(state.probes).toBe(10);
+    await checker.close();
   });
 });

@@ -37,7 +37,7 @@ export function table(
   return input;
 }
 
-export type MirrorMode = "present" | "missing403" | "missing404" | "error500" | "hang" | "reset" | "slow";
+export type MirrorMode = "present" | "missing403" | "missing404" | "error500" | "hang" | "reset" | "slow" | "held";
 
 /** A real HTTP server standing in for a blob mirror; records every request. */
 export class Mirror {
@@ -46,11 +46,20 @@ export class Mirror {
   slowMs = 100;
   private server: Server;
   private sockets = new Set<Socket>();
+  /** Blob requests held in "held" mode, answered 200 by `release()`. */
+  private held: (() => void)[] = [];
+  private waiters: (() => void)[] = [];
   base = "";
+  private port = 0;
 
   constructor() {
     this.server = createServer((req, res) => {
       this.requests.push({ method: req.method ?? "", url: req.url ?? "" });
+      for (const wake of this.waiters.splice(0)) wake();
+      if (this.mode === "held" && req.url !== "/") {
+        this.held.push(() => res.writeHead(200).end());
+        return;
+      }
       switch (this.mode) {
         case "present":
           return res.writeHead(200, { "content-length": 4 }).end(req.method === "HEAD" ? undefined : "blob");
@@ -66,6 +75,9 @@ export class Mirror {
           return req.socket.destroy();
         case "slow":
           setTimeout(() => res.writeHead(200).end(), this.slowMs);
+          return;
+        case "held":
+          return res.writeHead(200).end(); // health checks pass
       }
     });
     this.server.on("connection", (s) => {
@@ -74,29 +86,65 @@ export class Mirror {
     });
   }
 
+  /** Listens on a free port, or again on the port it had (after `stop()`). */
   async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
-    this.base = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    await new Promise<void>((resolve) => this.server.listen(this.port, "127.0.0.1", resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+    this.base = `http://127.0.0.1:${this.port}`;
     return this;
+  }
+
+  /** Resolves once a request matching `test` has arrived (at once if one has). */
+  async received(test: (r: { method: string; url: string }) => boolean): Promise<void> {
+    while (!this.requests.some(test)) await new Promise<void>((wake) => this.waiters.push(wake));
+  }
+
+  /** Answers every held blob request with 200. */
+  release(): void {
+    for (const answer of this.held.splice(0)) answer();
   }
 
   /** HEADs received for blob URLs. */
   get heads(): number {
-    return this.requests.filter((r) => r.method === "HEAD").length;
+    return this.requests.filter((r) => r.method === "HEAD" && r.url.startsWith("/containers/images/")).length;
   }
 
+  /** Health checks received (HEADs of the base URL). */
+  get probes(): number {
+    return this.requests.filter((r) => r.method === "HEAD" && r.url === "/").length;
+  }
+
+  /** Requests other than health checks. */
+  get blobRequests(): { method: string; url: string }[] {
+    return this.requests.filter((r) => r.url !== "/");
+  }
+
+  /** Stops listening and drops every connection, as a dead host would. */
   async stop(): Promise<void> {
+    const closed = new Promise((resolve) => this.server.close(resolve));
     for (const s of this.sockets) s.destroy();
-    await new Promise((resolve) => this.server.close(resolve));
+    this.held = [];
+    await closed;
   }
 }
 
 /** Collects the JSON log lines of a redirector. */
 export class LogCapture extends Writable {
   readonly lines: Record<string, unknown>[] = [];
+  private waiters: (() => void)[] = [];
   override _write(chunk: Buffer, _enc: string, done: () => void) {
     for (const line of chunk.toString().split("\n")) if (line) this.lines.push(JSON.parse(line));
+    for (const wake of this.waiters.splice(0)) wake();
     done();
+  }
+
+  /** Resolves with the first line (from `from` on) whose message is `message`, once it is written. */
+  async line(message: string, from = 0): Promise<Record<string, unknown>> {
+    for (;;) {
+      const found = this.lines.slice(from).find((l) => l.message === message);
+      if (found) return found;
+      await new Promise<void>((wake) => this.waiters.push(wake));
+    }
   }
 }
 

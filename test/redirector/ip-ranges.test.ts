@@ -1,7 +1,17 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseIp } from "../../redirector/ip";
-import { loadRangeTable, RangesError, RangeTableBuilder, writeRangeIndex } from "../../redirector/ip-ranges";
+import {
+  decodeRangeIndex,
+  encodeRangeIndex,
+  FamilyIndex,
+  INDEX_FILE,
+  loadRangeTable,
+  type RangeIndex,
+  RangesError,
+  RangeTableBuilder,
+  writeRangeIndex,
+} from "../../redirector/ip-ranges";
 import { AWS_RANGES, GCP_RANGES, IPS, writeRanges } from "./range-fixtures";
 
 const table = loadRangeTable(writeRanges());
@@ -180,23 +190,83 @@ describe("the build-time index", () => {
     expect(parsed).toContain("us-west-2");
   });
 
-  it("is used while it matches the files, and ignored when stale or damaged", () => {
+  it("is used while it matches the files, and ignored when stale", () => {
     const dir = writeRanges();
     writeRangeIndex(dir);
-    const indexPath = join(dir, "ranges-index.json");
-    const index = readFileSync(indexPath, "utf8");
+    const index = decodeRangeIndex(readFileSync(join(dir, INDEX_FILE)));
     // Proof that the index is what loads: rename a region in it.
-    writeFileSync(indexPath, index.replaceAll('"us-west-2"', '"from-index"'));
+    const renamed = index.ranges.map(
+      ([c, r, p]) => [c, r === "us-west-2" ? "from-index" : r, p] as (typeof index.ranges)[0],
+    );
+    writeFileSync(join(dir, INDEX_FILE), encodeRangeIndex({ ...index, ranges: renamed }));
     expect(regions(dir)).toContain("from-index");
-    // Damaged: inconsistent arrays, or not JSON at all. The files are parsed instead.
-    writeFileSync(indexPath, index.replace('"parents":[', '"parents":[0,'));
-    expect(regions(dir)).toContain("us-west-2");
-    writeFileSync(indexPath, "{");
-    expect(regions(dir)).toContain("us-west-2");
+    expect(loadRangeTable(dir).source).toBe("index");
     // Stale: the files changed since the index was written.
-    writeFileSync(indexPath, index.replaceAll('"us-west-2"', '"from-index"'));
     writeFileSync(join(dir, "gcp-cloud.json"), JSON.stringify({ ...GCP_RANGES, syncToken: "2" }));
     expect(regions(dir)).not.toContain("from-index");
+    expect(loadRangeTable(dir).source).toBe("files (index is of other files)");
+  });
+
+  describe("a damaged index is detected and ignored: the files are parsed instead", () => {
+    /** Swaps two IPv4 prefixes (starts, ends, owners), leaving the parents. */
+    const swapV4 = (a: number, b: number) => (i: RangeIndex) => {
+      for (const arr of [i.v4.starts, i.v4.ends, i.v4.owners]) [arr[a], arr[b]] = [arr[b] as number, arr[a] as number];
+    };
+    const damaged = (damage: (index: RangeIndex) => void) => {
+      const dir = writeRanges();
+      writeRangeIndex(dir);
+      const index = decodeRangeIndex(readFileSync(join(dir, INDEX_FILE)));
+      damage(index);
+      writeFileSync(join(dir, INDEX_FILE), encodeRangeIndex(index));
+      return dir;
+    };
+    it.each([
+      // The defect that hung the process: one parent pointing at itself.
+      [
+        "a parent pointing at its own prefix",
+        (i: RangeIndex) => i.v4.parents.fill(2, 2, 3),
+        "parent of prefix 2 is wrong",
+      ],
+      ["a parent pointing forward", (i: RangeIndex) => i.v4.parents.fill(3, 1, 2), "parent of prefix 1 is wrong"],
+      ["a parent out of range", (i: RangeIndex) => i.v6.parents.fill(99, 1, 2), "parent of prefix 1 is wrong"],
+      ["a prefix that is not a block", (i: RangeIndex) => i.v4.ends.fill(0x0fc10702, 1, 2), "not a CIDR block"],
+      ["prefixes out of order", swapV4(2, 3), "out of order"],
+      ["an owner that does not exist", (i: RangeIndex) => i.v4.owners.fill(1000, 0, 1), "owner of prefix 0"],
+    ])("%s", (_what, damage, message) => {
+      const dir = damaged(damage);
+      expect(regions(dir)).toEqual(regions(writeRanges()));
+      expect(loadRangeTable(dir).source).toContain(message);
+    });
+
+    it("as bytes: truncated, or not an index at all", () => {
+      const dir = writeRanges();
+      writeRangeIndex(dir);
+      const bytes = readFileSync(join(dir, INDEX_FILE));
+      writeFileSync(join(dir, INDEX_FILE), bytes.subarray(0, bytes.length - 4));
+      expect(loadRangeTable(dir).source).toMatch(/^files \(index damaged: size \d+, expected \d+\)$/);
+      expect(regions(dir)).toContain("us-west-2");
+      writeFileSync(join(dir, INDEX_FILE), "{}");
+      expect(loadRangeTable(dir).source).toBe("files (index damaged: not a range index (format 2))");
+    });
+  });
+
+  it("never loops, whatever parents it is given", () => {
+    // Unchecked, straight into the matcher: the cycle of the defect (a prefix its own
+    // parent) and one between two prefixes.
+    const starts = Uint32Array.from([0x0fc10000, 0x0fc10700]); // 15.193.0.0/19, 15.193.7.0/24
+    const ends = Uint32Array.from([0x0fc11fff, 0x0fc107ff]);
+    const owners = [
+      { cloud: "aws", region: "GLOBAL", prefix: "15.193.0.0/19" },
+      { cloud: "aws", region: "us-west-2", prefix: "15.193.7.0/24" },
+    ] as const;
+    for (const parents of [
+      [0, 1],
+      [1, 0],
+    ]) {
+      const family = new FamilyIndex(1, starts, ends, Int32Array.from(parents), [...owners]);
+      expect(family.find([0x0fc12000])).toBe(-1); // 15.193.32.0: in neither; the climb never ends
+      expect(family.find([0x0fc10701])).toBe(1);
+    }
   });
 
   it("does not hide broken range files", () => {

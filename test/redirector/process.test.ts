@@ -19,6 +19,16 @@ interface Child {
   exit: Promise<number | null>;
 }
 
+/** Resolves with the first stdout log line whose message is `message`, once written. */
+async function logLine(child: Child, message: string): Promise<Record<string, unknown>> {
+  for (;;) {
+    const line = child.stdout.map((l) => JSON.parse(l)).find((l) => l.message === message);
+    if (line) return line;
+    if (child.proc.exitCode !== null) throw new Error(`exited ${child.proc.exitCode}: ${child.stderr}`);
+    await new Promise((wake) => child.proc.stdout?.once("data", wake));
+  }
+}
+
 function start(args: string[], env: Record<string, string>): Child {
   const proc = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? "", ...env } });
   const child: Child = { proc, stdout: [], stderr: "", exit: new Promise((r) => proc.on("exit", (code) => r(code))) };
@@ -36,13 +46,7 @@ function start(args: string[], env: Record<string, string>): Child {
 
 /** Waits for the "listening" log line and returns the bound port. */
 async function listening(child: Child): Promise<number> {
-  for (let i = 0; i < 400; i++) {
-    const line = child.stdout.map((l) => JSON.parse(l)).find((l) => l.message === "listening");
-    if (line) return line.port;
-    if (child.proc.exitCode !== null) throw new Error(`exited ${child.proc.exitCode}: ${child.stderr}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`not listening: ${child.stderr}`);
+  return (await logLine(child, "listening")).port as number;
 }
 
 let mirror: Mirror;
@@ -91,31 +95,33 @@ describe("start-up", () => {
 });
 
 describe("SIGTERM", () => {
-  it("finishes the in-flight request and exits 0 within 5 s", async () => {
-    const child = start(TSX, { REDIRECTOR_CONFIG_FILE: configFile, RANGES_DIR: rangesDir, PORT: "0" });
+  it("finishes the in-flight request and exits 0 before its deadline", async () => {
+    // Events, not timers: a HEAD budget no busy machine exhausts, and a mirror that
+    // holds the in-flight HEAD until the shutdown has begun.
+    const patient = join(tempDir(), "routing.json");
+    const fixture = table({ paris: mirror.base, oregon: mirror.base, fallback: mirror.base });
+    writeFileSync(patient, JSON.stringify({ ...fixture, existenceCheck: { timeoutMs: 10_000 } }));
+    const child = start(TSX, { REDIRECTOR_CONFIG_FILE: patient, RANGES_DIR: rangesDir, PORT: "0" });
     const port = await listening(child);
     expect((await send(port, "/healthz")).status).toBe(200);
-    mirror.mode = "slow";
-    mirror.slowMs = 250;
-    const heads = mirror.heads;
-    const inFlight = blob(port, IPS.awsParis);
-    while (mirror.heads === heads) await new Promise((r) => setTimeout(r, 5));
-    const signalled = Date.now();
+    mirror.mode = "held";
+    const digest = `sha256:${"c".repeat(64)}`;
+    const inFlight = blob(port, IPS.awsParis, digest);
+    await mirror.received((q) => q.url === `/containers/images/${digest}`);
     child.proc.kill("SIGTERM");
+    await logLine(child, "shutting down");
+    mirror.release();
     const res = await inFlight;
-    expect([res.status, res.headers.location]).toEqual([
-      307,
-      `${mirror.base}/containers/images/sha256:${"a".repeat(64)}`,
-    ]);
+    expect([res.status, res.headers.location]).toEqual([307, `${mirror.base}/containers/images/${digest}`]);
+    // 0, not the 1 of the 4.8 s deadline: the drain finished in time.
     expect(await child.exit).toBe(0);
-    expect(Date.now() - signalled).toBeLessThan(5000);
     expect(child.stdout.map((l) => JSON.parse(l).message)).toEqual([
       "listening",
       "shutting down",
       "307 blob -> mirror",
       "stopped",
     ]);
-  }, 15_000);
+  }, 60_000);
 });
 
 describe("the bundle", () => {
@@ -124,6 +130,8 @@ describe("the bundle", () => {
     buildSync({
       entryPoints: [join(ROOT, "redirector/main.ts")],
       bundle: true,
+      minify: true,
+      keepNames: true,
       platform: "node",
       target: "node24",
       outfile: out,
@@ -137,5 +145,5 @@ describe("the bundle", () => {
     expect((await blob(port, IPS.awsParis, `sha256:${"b".repeat(64)}`)).headers.location).toContain(mirror.base);
     child.proc.kill("SIGTERM");
     expect(await child.exit).toBe(0);
-  }, 15_000);
+  }, 60_000);
 });

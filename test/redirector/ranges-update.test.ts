@@ -31,7 +31,7 @@ describe("ranges:update", () => {
     expect(await updateRanges(env(dir))).toEqual([
       `${join(dir, "aws-ip-ranges.json")} (7 prefixes)`,
       `${join(dir, "gcp-cloud.json")} (2 prefixes)`,
-      join(dir, "ranges-index.json"),
+      join(dir, "ranges-index.bin"),
     ]);
     expect(JSON.parse(readFileSync(join(dir, "gcp-cloud.json"), "utf8"))).toEqual(GCP_RANGES);
     expect(loadRangeTable(dir).size).toBe(9);

@@ -42,8 +42,27 @@ describe("parseRequestTarget", () => {
       digest: D,
       path: `/pause/blobs/${D}`,
     });
-    expect(parseRequestTarget("/v2/p/blobs/sha256+b64u:abc_-=")).toMatchObject({ digest: "sha256+b64u:abc_-=" });
     expect(parseRequestTarget("/v2/p/blobs/SHA256:abc")).toMatchObject({ api: "other" });
+  });
+
+  it("takes only registered algorithms with their exact lengths as digests a mirror may hold", () => {
+    const sha512 = `sha512:${"0123456789abcdef".repeat(8)}`;
+    expect(parseRequestTarget(`/v2/p/blobs/${sha512}`)).toMatchObject({ api: "blobs", digest: sha512 });
+    // Still blob requests by the OCI grammar (they go upstream), but no digest to look up.
+    for (const other of [
+      "sha256+b64u:abc_-=",
+      `sha256:${"a".repeat(63)}`,
+      `sha256:${"a".repeat(65)}`,
+      `sha256:${"A".repeat(64)}`,
+      `sha512:${"a".repeat(64)}`,
+      `sha384:${"a".repeat(96)}`,
+      `blake3:${"a".repeat(64)}`,
+      `sha256:${"a".repeat(30_000)}`,
+    ]) {
+      const t = parseRequestTarget(`/v2/p/blobs/${other}`);
+      expect(t).toMatchObject({ kind: "registry", api: "blobs" });
+      expect(t).not.toHaveProperty("digest", expect.anything());
+    }
   });
 
   it("marks cosign signature and attestation tags, exactly", () => {

@@ -1,6 +1,8 @@
 /**
  * The real server on 127.0.0.1, with real local HTTP servers as the mirrors.
  */
+
+import type { RoutingTableInput } from "../../redirector/routing-table";
 import {
   blob,
   DIGEST,
@@ -35,46 +37,33 @@ beforeEach(async () => {
 });
 afterEach(() => r.stop());
 
+/** Replaces the redirector with one whose table has `extra` over the fixture's. */
+async function restart(extra: Partial<RoutingTableInput>, logLevel = "info"): Promise<void> {
+  await r.stop();
+  r = await startRedirector(
+    table({ paris: paris.base, oregon: oregon.base, fallback: fallback.base }, extra),
+    logLevel,
+  );
+}
+
 const blobUrl = (m: Mirror, digest = DIGEST) => `${m.base}/containers/images/${digest}`;
 
 describe("routes", () => {
+  // Every route's decision is in router.test.ts; here, what reaches the wire.
   it.each([
     ["/", "https://github.com/kubernetes/registry.k8s.io"],
-    ["/privacy", "https://www.linuxfoundation.org/privacy-policy/"],
     ["/v2/pause/manifests/3.9", `${REPO}/pause/manifests/3.9`],
-    [`/v2/pause/manifests/${DIGEST}`, `${REPO}/pause/manifests/${DIGEST}`],
-    ["/v2/pause/tags/list", `${REPO}/pause/tags/list`],
-    ["/v2/pause/blobs/uploads/", `${REPO}/pause/blobs/uploads`],
-    ["/v2/a/b/referrers/sha256:abc", `${REPO}/a/b/referrers/sha256:abc`],
     [
       `/v2/pause/manifests/sha256-${"ab".repeat(32)}.sig`,
       `${SIGNATURES}/v2/k8s-artifacts-prod/images/pause/manifests/sha256-${"ab".repeat(32)}.sig`,
     ],
-    [
-      `/v2/pause/manifests/sha256-${"ab".repeat(32)}.att`,
-      `${SIGNATURES}/v2/k8s-artifacts-prod/images/pause/manifests/sha256-${"ab".repeat(32)}.att`,
-    ],
+    ["/v2/x/manifests/a%3Cb%3E%22", `${REPO}/x/manifests/a%3Cb%3E%22`],
   ])("GET %s redirects (307) to %s", async (path, location) => {
     const res = await send(r.port, path);
     expect(res.status).toBe(307);
     expect(res.headers.location).toBe(location);
     expect(res.headers["content-type"]).toBe("text/html; charset=utf-8");
     expect(res.body).toBe(`<a href="${location}">Temporary Redirect</a>.\n\n`);
-  });
-
-  it("keeps the query string on upstream redirects", async () => {
-    expect((await send(r.port, "/v2/pause/tags/list?n=10&last=3.9")).headers.location).toBe(
-      `${REPO}/pause/tags/list?n=10&last=3.9`,
-    );
-    expect(
-      (await send(r.port, "/v2/pause/referrers/sha256:abc?artifactType=application%2Fvnd.dev.sigstore")).headers
-        .location,
-    ).toBe(`${REPO}/pause/referrers/sha256:abc?artifactType=application%2Fvnd.dev.sigstore`);
-    paris.mode = "missing404";
-    const res = await send(r.port, `/v2/pause/blobs/${DIGEST}?x=1`, {
-      headers: { "x-forwarded-for": `${IPS.awsParis},1.1.1.1` },
-    });
-    expect(res.headers.location).toBe(`${REPO}/pause/blobs/${DIGEST}?x=1`);
   });
 
   it("answers HEAD like GET, without a body", async () => {
@@ -104,16 +93,14 @@ describe("routes", () => {
   it.each([
     ["/v2/_catalog", "_catalog is not supported\n"],
     ["/nope", "404 page not found\n"],
-    ["/v2foo", "404 page not found\n"],
-    ["/privacy/x", "404 page not found\n"],
   ])("GET %s is 404", async (path, body) => {
     const res = await send(r.port, path);
     expect(res).toMatchObject({ status: 404, body });
     expect(res.headers["x-content-type-options"]).toBe("nosniff");
   });
 
-  it.each(["POST", "PUT", "PATCH", "DELETE", "OPTIONS"])("%s is 405 on any path", async (method) => {
-    for (const path of ["/", "/v2/", "/v2/pause/manifests/x", "/nope"]) {
+  it.each(["POST", "OPTIONS"])("%s is 405 with Allow", async (method) => {
+    for (const path of ["/", "/v2/pause/manifests/x"]) {
       const res = await send(r.port, path, { method });
       expect(res).toMatchObject({ status: 405, body: "Only GET and HEAD are allowed.\n" });
       expect(res.headers.allow).toBe("GET, HEAD");
@@ -125,14 +112,7 @@ describe("blobs", () => {
   it("sends clients of a routed region to their mirror when it holds the blob", async () => {
     const res = await blob(r.port, IPS.awsParis);
     expect([res.status, res.headers.location]).toEqual([307, blobUrl(paris)]);
-    expect(paris.requests).toEqual([{ method: "HEAD", url: `/containers/images/${DIGEST}` }]);
-  });
-
-  it("uses the longest matching prefix: a us-west-2 range nested in AWS GLOBAL", async () => {
-    expect((await blob(r.port, IPS.awsOregonNested)).headers.location).toBe(blobUrl(oregon));
-    expect((await blob(r.port, IPS.awsOregonNestedV6)).headers.location).toBe(blobUrl(oregon));
-    // GLOBAL itself has no route: the default base.
-    expect((await blob(r.port, IPS.awsGlobal)).headers.location).toBe(blobUrl(fallback));
+    expect(paris.blobRequests).toEqual([{ method: "HEAD", url: `/containers/images/${DIGEST}` }]);
   });
 
   it("sends upstream-cloud clients upstream without asking any mirror", async () => {
@@ -142,42 +122,24 @@ describe("blobs", () => {
     expect([paris, oregon, fallback].map((m) => m.heads)).toEqual([0, 0, 0]);
   });
 
-  it("sends clients in no cloud range to the default base", async () => {
-    expect((await blob(r.port, IPS.unknown)).headers.location).toBe(blobUrl(fallback));
-  });
-
   it("falls back upstream when the mirror lacks the blob", async () => {
     paris.mode = "missing403";
     expect((await blob(r.port, IPS.awsParis)).headers.location).toBe(`${REPO}/pause/blobs/${DIGEST}`);
   });
 
-  it("goes upstream when there is no default base and no route", async () => {
-    await r.stop();
-    r = await startRedirector({
-      ...table({ paris: paris.base, oregon: oregon.base, fallback: fallback.base }),
-      defaultBlobBaseUrl: undefined,
-    });
-    expect((await blob(r.port, IPS.unknown)).headers.location).toBe(`${REPO}/pause/blobs/${DIGEST}`);
-    expect(fallback.heads).toBe(0);
-  });
-
-  it("decodes an encoded colon in the digest", async () => {
-    const res = await send(r.port, `/v2/pause/blobs/${DIGEST.replace(":", "%3A")}`, {
-      headers: { "x-forwarded-for": `${IPS.awsParis},1.1.1.1` },
-    });
-    expect(res.headers.location).toBe(blobUrl(paris));
+  it("never asks a mirror about a digest it cannot hold, nor caches it", async () => {
+    for (let i = 0; i < 20; i++) {
+      const res = await blob(r.port, IPS.awsParis, `sha256:${String(i % 10).repeat(2000 + i)}`);
+      expect(res.headers.location).toBe(`${REPO}/pause/blobs/sha256:${String(i % 10).repeat(2000 + i)}`);
+    }
+    expect(paris.heads).toBe(0);
+    expect(r.redirector.checker.size).toBe(0);
   });
 });
 
 describe("X-Forwarded-For", () => {
   const get = (xff: string | string[] | undefined) =>
     send(r.port, `/v2/pause/blobs/${DIGEST}`, { headers: xff === undefined ? {} : { "x-forwarded-for": xff } });
-
-  it("takes the second-to-last entry, ignoring what the client put in front", async () => {
-    expect((await get(`${IPS.gcp}, garbage, ${IPS.awsParis}, 34.120.0.1`)).headers.location).toBe(blobUrl(paris));
-    expect((await get(`${IPS.awsParisV6},2600:1901::1`)).headers.location).toBe(blobUrl(paris));
-    expect((await get(`::ffff:${IPS.awsParis},34.120.0.1`)).headers.location).toBe(blobUrl(paris));
-  });
 
   it("uses the first header line only", async () => {
     const res = await get([`${IPS.awsParis},34.120.0.1`, `${IPS.awsOregonNested},34.120.0.1`]);
@@ -188,39 +150,23 @@ describe("X-Forwarded-For", () => {
     expect((await get(undefined)).headers.location).toBe(blobUrl(fallback)); // 127.0.0.1: in no range
   });
 
-  it.each([
-    [IPS.awsParis, `invalid X-Forwarded-For value: ${IPS.awsParis}\n`],
-    ["not-an-ip, 34.120.0.1", "invalid client IP address: not-an-ip\n"],
-    [`[${IPS.awsParisV6}]:443, 34.120.0.1`, `invalid client IP address: [${IPS.awsParisV6}]:443\n`],
-  ])("refuses %j on blob requests with 400", async (xff, body) => {
-    const res = await get(xff);
-    expect(res).toMatchObject({ status: 400, body });
+  it("refuses a bad one on blob requests with 400 and no Location", async () => {
+    const res = await get("not-an-ip, 34.120.0.1");
+    expect(res).toMatchObject({ status: 400, body: "invalid client IP address: not-an-ip\n" });
     expect(res.headers.location).toBeUndefined();
-  });
-
-  it("does not matter for other requests", async () => {
-    const res = await send(r.port, "/v2/pause/manifests/3.9", { headers: { "x-forwarded-for": "garbage" } });
-    expect(res.status).toBe(307);
   });
 });
 
 describe("hostile paths", () => {
-  it.each([
-    "/v2/../../../foo/manifests/x",
-    "/v2/pause/../../etc/passwd",
-    "/v2/%2e%2e/%2e%2e/x/manifests/y",
-    `/v2/pause/%2E%2E/%2e%2E/blobs/${DIGEST}`,
-    "/v2/a/..%2F..%2F..%2Fb/manifests/y",
-    "/v2/a%2F..%2F..%2Fb/manifests/y",
-    "/v2/./pause/manifests/x",
-    "/v2/pause/manifests/x%0D%0ASet-Cookie:%20a=b",
-    "/v2/pause/manifests/%00",
-  ])("%s gets 400 and no redirect", async (path) => {
-    const res = await send(r.port, path);
-    expect(res.status).toBe(400);
-    expect(res.headers.location).toBeUndefined();
-    expect(res.headers["set-cookie"]).toBeUndefined();
-  });
+  it.each(["/v2/../../../foo/manifests/x", "/v2/pause/manifests/x%0D%0ASet-Cookie:%20a=b"])(
+    "%s gets 400 and no redirect",
+    async (path) => {
+      const res = await send(r.port, path);
+      expect(res.status).toBe(400);
+      expect(res.headers.location).toBeUndefined();
+      expect(res.headers["set-cookie"]).toBeUndefined();
+    },
+  );
 
   it("never points a Location outside the configured hosts, nor lets control bytes through", async () => {
     const allowed = new Set([UPSTREAM, SIGNATURES, paris.base, oregon.base, fallback.base]);
@@ -267,8 +213,8 @@ describe("mirror faults fall back upstream within the HEAD timeout", () => {
     paris.mode = mode;
     const started = Date.now();
     const res = await blob(r.port, IPS.awsParis);
-    // Budget: the 300 ms timeout plus a generous margin.
-    expect(Date.now() - started).toBeLessThan(1300);
+    // Budget: the 300 ms timeout plus a margin wide enough for a busy machine.
+    expect(Date.now() - started).toBeLessThan(3000);
     expect([res.status, res.headers.location]).toEqual([307, `${REPO}/pause/blobs/${DIGEST}`]);
     const line = r.logs.lines.find((l) => l.route === "blob");
     expect(line?.reason).toContain(detail);
@@ -294,6 +240,8 @@ describe("existence cache", () => {
   });
 
   it("shares one HEAD between concurrent requests for a blob", async () => {
+    // A HEAD budget no busy machine exhausts: the mirror's 150 ms must not time out.
+    await restart({ existenceCheck: { timeoutMs: 10_000 } });
     paris.mode = "slow";
     paris.slowMs = 150;
     const replies = await Promise.all(Array.from({ length: 20 }, () => blob(r.port, IPS.awsParis)));
@@ -320,6 +268,46 @@ describe("circuit breaker", () => {
     expect((await blob(r.port, IPS.awsParis, digests[4])).headers.location).toBe(blobUrl(paris, digests[4]));
     expect((await blob(r.port, IPS.awsParis, digests[5])).headers.location).toBe(blobUrl(paris, digests[5]));
     expect(paris.heads).toBe(5);
+  });
+});
+
+describe("health checks", () => {
+  it("take a dead mirror out of rotation whatever the cache holds, and bring it back when it answers", async () => {
+    await restart({ existenceCheck: { timeoutMs: 300, healthCheckIntervalMs: 100 } });
+    const digests = Array.from({ length: 5 }, (_, i) => `sha256:${String(i).repeat(64)}`);
+    for (const d of digests) expect((await blob(r.port, IPS.awsParis, d)).headers.location).toBe(blobUrl(paris, d));
+    await paris.received((q) => q.url === "/"); // probed while in use
+    const heads = paris.heads;
+
+    await paris.stop();
+    const down = await r.logs.line("mirror down");
+    expect(down).toMatchObject({ severity: "WARNING", mirror: paris.base });
+    expect(down.reason).toMatch(/^mirror down: 2 failed health checks \(last: ECONNREFUSED\)$/);
+    // Cached as present, but out of rotation: upstream, and the reason says why.
+    for (const d of digests) {
+      expect((await blob(r.port, IPS.awsParis, d)).headers.location).toBe(`${REPO}/pause/blobs/${d}`);
+    }
+    expect(r.logs.lines.at(-1)?.reason).toContain("mirror down: 2 failed health checks");
+    // Other mirrors are not affected.
+    expect((await blob(r.port, IPS.awsOregonNested)).headers.location).toBe(blobUrl(oregon));
+
+    const mark = r.logs.lines.length;
+    await paris.start();
+    expect(await r.logs.line("mirror up", mark)).toMatchObject({ severity: "INFO", mirror: paris.base });
+    for (const d of digests) expect((await blob(r.port, IPS.awsParis, d)).headers.location).toBe(blobUrl(paris, d));
+    // Back from the cache: no blob was HEADed again.
+    expect(paris.heads).toBe(heads);
+  });
+
+  it("probe only the mirrors clients are sent to", async () => {
+    await restart({ existenceCheck: { timeoutMs: 300, healthCheckIntervalMs: 100 } });
+    paris.mode = "missing404";
+    await blob(r.port, IPS.awsParis);
+    await blob(r.port, IPS.awsOregonNested);
+    await oregon.received((q) => q.url === "/");
+    await oregon.received((q) => q.url === "/" && oregon.probes >= 3);
+    // Oregon (holds blobs) was probed three times meanwhile; Paris (holds none) never.
+    expect(paris.probes).toBe(0);
   });
 });
 
@@ -376,11 +364,14 @@ describe("logs", () => {
 
 describe("graceful close", () => {
   it("finishes in-flight requests, then stops accepting", async () => {
-    paris.mode = "slow";
-    paris.slowMs = 200;
+    // Events, not timers: the mirror holds the HEAD until the close has begun.
+    await restart({ existenceCheck: { timeoutMs: 10_000 } });
+    paris.mode = "held";
     const inFlight = blob(r.port, IPS.awsParis);
-    while (paris.heads === 0) await new Promise((res) => setTimeout(res, 5));
-    const closed = r.redirector.close(2000);
+    await paris.received((q) => q.url.startsWith("/containers/images/"));
+    const closed = r.redirector.close(10_000);
+    await expect(send(r.port, "/healthz")).rejects.toThrow(/ECONNREFUSED/);
+    paris.release();
     const res = await inFlight;
     expect([res.status, res.headers.location, res.headers.connection]).toEqual([307, blobUrl(paris), "close"]);
     await closed;
