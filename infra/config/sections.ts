@@ -1,6 +1,7 @@
 /**
  * The stack config's sections, one zod schema each: every field's type, default and
- * meaning (its doc comment) in one place. A leaf: the donor modules and routing import
+ * meaning (`.meta({ description })`) in one place, which the README's config reference is
+ * generated from (`npm run docs:update`). A leaf: the donor modules and routing import
  * these types, and nothing here imports them back.
  */
 import { z } from "zod";
@@ -27,21 +28,21 @@ const show = (v: unknown) => JSON.stringify(v);
 
 export const SourceConfig = z
   .strictObject({
-    /** The project holding the Artifact Registry repositories. */
-    project: GcpProjectId,
-    /** The repository ID, the same in every region. */
-    repository: GcpResourceId,
-    /** Signatures are read from, and the blob sync reads from, this region. */
-    canonicalRegion: GcpRegion,
-    /** One DOCKER repository per region. */
-    regions: distinctList(GcpRegion).min(1, { error: "must list at least one region" }),
-    /** What exists already: imported by the next `up` (see docs/adopting-existing-infrastructure.md). */
+    project: GcpProjectId.meta({ description: "project holding the repositories, e.g. `k8s-artifacts-prod`" }),
+    repository: GcpResourceId.meta({ description: "the DOCKER repository's ID in every region, e.g. `images`" }),
+    canonicalRegion: GcpRegion.meta({
+      description: "where cosign signatures live and the blob sync reads; must be in `regions`",
+    }),
+    regions: distinctList(GcpRegion)
+      .min(1, { error: "must list at least one region" })
+      .meta({ description: "one repository per region; no repeats" }),
+    // What exists already: imported by the next `up` (docs/adopting-existing-infrastructure.md).
     adopt: z
       .strictObject({
-        /** Repositories that exist, each with its `allUsers` reader grant. */
-        repositories: RegionSelection.optional(),
-        /** The project's Artifact Registry API is enabled. */
-        apis: z.boolean().default(false),
+        repositories: RegionSelection.optional().meta({
+          description: "repositories that exist (each with its `allUsers` reader grant): imported",
+        }),
+        apis: z.boolean().default(false).meta({ description: "the project's APIs are enabled already: imported" }),
       })
       .optional(),
   })
@@ -60,46 +61,55 @@ export const SourceConfig = z
 
 export const RedirectorConfig = z
   .strictObject({
-    /** The project the Cloud Run services and the load balancer live in. */
-    project: GcpProjectId,
-    /** The redirector image; prod requires a digest pin. */
-    image: ImageReference,
-    /** One Cloud Run service per region, each behind the one global load balancer. */
-    regions: distinctList(GcpRegion).min(1, { error: "must list at least one region" }),
-    /** The services' runtime identity, created in `project` and granted no roles. */
-    serviceAccount: GcpServiceAccountId.default("redirector"),
-    maxInstances: z.int().min(1).max(1000).default(10),
-    concurrency: z.int().min(1).max(1000).default(800),
-    /** Blobs for clients no mirror claims (a CDN); without it they go to Artifact Registry. */
-    defaultBlobBaseUrl: HttpsBaseUrl.optional(),
-    infoUrl: HttpsUrl.default("https://github.com/kubernetes/registry.k8s.io"),
-    privacyUrl: HttpsUrl.default("https://www.linuxfoundation.org/privacy-policy/"),
-    /**
-     * Deletion protection of the services and the load balancer's addresses; on in prod
-     * unless set. Turn it off for one `up` to retire a region, then unset it.
-     */
-    deletionProtection: z.boolean().optional(),
-    /** Tuning of the mirror existence check; the redirector's defaults otherwise. */
-    existenceCheck: z.optional(ExistenceCheckOverrides),
-    /**
-     * Regions still served by Cloud Run services another tool deployed: the load balancer
-     * keeps their serverless NEGs (imported as they are) instead of this redirector's.
-     * Removing a region moves its traffic to the redirector (see docs/adopting-existing-infrastructure.md).
-     */
+    project: GcpProjectId.meta({ description: "project of the services and the load balancer" }),
+    image: ImageReference.meta({
+      description: "`host/path@sha256:<digest>`; the `prod` stack refuses anything but a digest pin",
+    }),
+    regions: distinctList(GcpRegion)
+      .min(1, { error: "must list at least one region" })
+      .meta({ description: "one service per region behind the one load balancer" }),
+    serviceAccount: GcpServiceAccountId.default("redirector").meta({
+      description: "the services' runtime identity, created in `project` and granted no roles",
+    }),
+    maxInstances: z.int().min(1).max(1000).default(10).meta({ description: "per region" }),
+    concurrency: z.int().min(1).max(1000).default(800).meta({ description: "requests per instance" }),
+    defaultBlobBaseUrl: HttpsBaseUrl.optional().meta({
+      description: "blobs for clients no mirror claims (a CDN); without it they go to Artifact Registry",
+    }),
+    infoUrl: HttpsUrl.default("https://github.com/kubernetes/registry.k8s.io").meta({
+      description: "where `/` redirects",
+    }),
+    privacyUrl: HttpsUrl.default("https://www.linuxfoundation.org/privacy-policy/").meta({
+      description: "where `/privacy` redirects",
+    }),
+    deletionProtection: z.boolean().optional().meta({
+      default: "`true` in `prod`, else `false`",
+      description:
+        "Cloud Run `deletionProtection` on the services and `protect` on the load balancer's addresses; turn it off for one `up` to retire a region",
+    }),
+    existenceCheck: z.optional(ExistenceCheckOverrides).meta({
+      type: "object",
+      default: "the redirector's",
+      description:
+        "tuning of the mirror existence check and health checks (`timeoutMs`, TTLs, cache bounds, breaker, health check interval); see [docs/redirector.md](docs/redirector.md#the-routing-table)",
+    }),
     legacyBackends: z
       .strictObject({
-        regions: RegionSelection,
-        /** The live service's name: `{project}-{region}` for upstream's oci-proxy module. */
-        service: namePattern(["project", "region"]),
-        /** The live serverless NEG's name. */
-        neg: namePattern(["project", "region"]),
+        regions: RegionSelection.meta({
+          description:
+            "regions still served by Cloud Run services another tool deployed: the load balancer keeps their NEGs (adopted, retained on delete) and no redirector service is deployed there; removing a region moves it to the redirector",
+        }),
+        service: namePattern(["project", "region"]).meta({
+          description: "the live service's name, e.g. `{project}-{region}` (upstream's oci-proxy module)",
+        }),
+        neg: namePattern(["project", "region"]).meta({
+          description: "the live serverless NEG's name, e.g. `{project}-{region}-neg`",
+        }),
       })
       .optional(),
-    /** What exists already in `project`: imported by the next `up`. */
     adopt: z
       .strictObject({
-        /** The APIs the redirector and the load balancer need are enabled. */
-        apis: z.boolean().default(false),
+        apis: z.boolean().default(false).meta({ description: "the project's APIs are enabled already: imported" }),
       })
       .optional(),
   })
@@ -123,46 +133,57 @@ export const RedirectorConfig = z
   });
 
 export const LoadBalancerConfig = z.strictObject({
-  /** The Certificate Manager certificate's name; unset: `<domain with hyphens>-cert`. */
-  certificateName: GcpResourceId.optional(),
-  /** Attach an SSL policy (MODERN profile, TLS 1.2 at least); `false` leaves the project's default. */
-  sslPolicy: z.boolean().default(true),
-  /** Every load balancer resource exists already (all but an SSL policy): imported by the next `up`. */
-  adopt: z.boolean().default(false),
+  certificateName: GcpResourceId.optional().meta({
+    default: "`<domain with hyphens>-cert`",
+    description: "the Certificate Manager certificate's name (registry.k8s.io's is `registry-k8s-io-20230508`)",
+  }),
+  sslPolicy: z
+    .boolean()
+    .default(true)
+    .meta({ description: "attach an SSL policy (MODERN, TLS 1.2+); `false` leaves the project's default" }),
+  adopt: z.boolean().default(false).meta({
+    description: "every load balancer resource but the SSL policy exists already: imported",
+  }),
 });
 
-const DnsLabel = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, {
-  error: (iss) => `${show(iss.input)} is not a DNS label`,
-});
+const DnsLabel = z
+  .string()
+  .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, {
+    error: (iss) => `${show(iss.input)} is not a DNS label`,
+  })
+  .meta({ type: "DNS label" });
 
 /** What every DNS provider takes: where the record lives and what it holds. */
 const DnsRecordSettings = {
-  /** The zone: `k8s.io`. */
-  zone: Hostname,
-  /** The record inside the zone: `registry` in `k8s.io` is registry.k8s.io. */
-  record: DnsLabel,
-  /** TTL of every record, in seconds. */
-  ttl: z.int().min(60).max(86400).default(300),
-  /**
-   * Certificate authorities allowed to issue for the domain (CAA at the record, which
-   * overrides the zone apex's); `[]` writes no CAA, leaving the apex's in force.
-   */
-  caaIssuers: distinctList(Hostname).default(["pki.goog"]),
+  zone: Hostname.meta({ description: "the zone (`cloudflare`: looked up by name)" }),
+  record: DnsLabel.meta({ description: "the record in the zone (`registry` in `k8s.io`)" }),
+  ttl: z
+    .int()
+    .min(60)
+    .max(86400)
+    .default(300)
+    .meta({ description: "of every record (A, AAAA, the `_acme-challenge` CNAME, CAA)" }),
+  caaIssuers: distinctList(Hostname).default(["pki.goog"]).meta({
+    description:
+      "certificate authorities allowed to issue for the domain; CAA at the record overrides the zone apex's, so keep `pki.goog` (Certificate Manager's CA) in it; `[]` writes no CAA and leaves the apex's in force",
+  }),
 };
 
 export const DNS_PROVIDERS = ["cloudflare", "cloud-dns", "external"] as const;
 
 export const DnsConfig = z.discriminatedUnion("provider", [
   /** A Cloudflare zone, looked up by name. */
-  z.strictObject({ provider: z.literal("cloudflare"), ...DnsRecordSettings }),
+  z.strictObject({
+    provider: z.literal("cloudflare").meta({ description: "who serves the zone" }),
+    ...DnsRecordSettings,
+  }),
   /** A Cloud DNS managed zone, by its resource name and project. */
   z.strictObject({
     provider: z.literal("cloud-dns"),
     ...DnsRecordSettings,
-    project: GcpProjectId,
-    managedZone: GcpResourceId,
-    /** The records exist already: imported by the next `up`. */
-    adopt: z.boolean().default(false),
+    project: GcpProjectId.meta({ description: "the managed zone's project" }),
+    managedZone: GcpResourceId.meta({ description: "the managed zone's resource name" }),
+    adopt: z.boolean().default(false).meta({ description: "the records exist already: imported" }),
   }),
   /**
    * Someone else owns the zone (registry.k8s.io: OctoDNS, from YAML in kubernetes/k8s.io):
@@ -172,25 +193,33 @@ export const DnsConfig = z.discriminatedUnion("provider", [
 ]);
 
 export const BlobWriterConfig = z.strictObject({
-  /** The OIDC issuer of the writer's tokens (e.g. a GKE cluster's issuer URL). */
-  oidcIssuer: HttpsUrl.refine((v) => !v.endsWith("/"), { error: 'must not end with "/"' }),
-  /** Required `aud` claim. */
-  audience: z.string().min(1, { error: "must not be empty" }),
-  /** Allowed `sub` claims, matched exactly. */
+  oidcIssuer: HttpsUrl.refine((v) => !v.endsWith("/"), { error: 'must not end with "/"' }).meta({
+    description: "issuer of the blob sync's tokens (a GKE cluster's)",
+  }),
+  audience: z
+    .string()
+    .min(1, { error: "must not be empty" })
+    .meta({ description: "required `aud` claim, e.g. `sts.amazonaws.com`" }),
   subjects: distinctList(
     z.string().refine((v) => v.length > 0 && !/[*?]/.test(v), {
       error: (iss) => `${show(iss.input)} must be an exact subject (no wildcards)`,
     }),
-  ).min(1, { error: "must list at least one subject" }),
+  )
+    .min(1, { error: "must list at least one subject" })
+    .meta({ type: "list of strings", description: "exact `sub` claims allowed; no wildcards" }),
 });
 
 /** A service account in `source.project` that pushes images, and who may act as it. */
 const Pusher = z.strictObject({
-  /** The account's ID (the part of its e-mail before `@`). */
-  account: GcpServiceAccountId,
-  displayName: z.string().max(100).optional(),
-  /** Principals that may impersonate it (`roles/iam.workloadIdentityUser`, authoritative): exactly these. */
-  impersonators: distinctList(GcpWriterMember).min(1, { error: "must list at least one principal" }),
+  account: GcpServiceAccountId.meta({
+    description:
+      "a service account in `source.project` that pushes images: it holds `roles/artifactregistry.writer` on every repository",
+  }),
+  displayName: z.string().max(100).optional().meta({ description: "the account's display name" }),
+  impersonators: distinctList(GcpWriterMember).min(1, { error: "must list at least one principal" }).meta({
+    description:
+      "exactly these may act as it (`roles/iam.workloadIdentityUser`, authoritative): e.g. a Prow job's workload identity",
+  }),
 });
 
 /** Artifact Registry roles that can write; one of them may be granted project-wide while adopting. */
@@ -200,30 +229,33 @@ const AR_WRITE_ROLES = ["writer", "repoAdmin", "admin", "createOnPushWriter", "c
 
 export const PromotionConfig = z
   .strictObject({
-    /** Service accounts that push: each holds `roles/artifactregistry.writer` on every repository. */
     pushers: z.array(Pusher).default([]),
-    /** Other members that push directly, with the same per-repository grant. */
-    artifactWriters: distinctList(GcpWriterMember).default([]),
-    /**
-     * Live only, while adopting: the writers hold this role on the whole of `source.project`
-     * instead of writer on each repository (registry.k8s.io's Terraform grants repoAdmin).
-     * Removing it is the change to per-repository grants.
-     */
+    artifactWriters: distinctList(GcpWriterMember).default([]).meta({
+      description:
+        "members that push directly, with the same per-repository grant (`principal://`, `principalSet://`, `serviceAccount:`, `group:`); `allUsers` and a `principalSet` of a whole workload identity pool are refused. Pushers and writers together must name someone",
+    }),
     projectWriteRole: z
       .string()
       .refine((v) => AR_WRITE_ROLES.includes(v), {
         error: (iss) => `${show(iss.input)} is not an Artifact Registry write role (${AR_WRITE_ROLES.join(", ")})`,
       })
-      .optional(),
-    /** The federated identity that writes the mirrors' source bucket. */
+      .optional()
+      .meta({
+        type: "an Artifact Registry write role",
+        description:
+          "adopting only: the writers hold this role on the whole project instead of writer per repository (registry.k8s.io grants `repoAdmin` today); removing it is the move to per-repository grants",
+      }),
     blobWriter: BlobWriterConfig.optional(),
-    /** What exists already: imported by the next `up`. */
     adopt: z
       .strictObject({
-        /** The pushers' service accounts, and their impersonation bindings. */
-        pushers: z.boolean().default(false),
-        /** The project-wide grants of `projectWriteRole`. */
-        projectWriteRole: z.boolean().default(false),
+        pushers: z
+          .boolean()
+          .default(false)
+          .meta({ description: "the pushers' accounts and their impersonation bindings exist already: imported" }),
+        projectWriteRole: z
+          .boolean()
+          .default(false)
+          .meta({ description: "the project-wide grants exist already: imported" }),
       })
       .optional(),
   })
@@ -250,34 +282,47 @@ const ARMOR_INTERVALS = [10, 30, 60, 120, 180, 240, 300, 600, 900, 1200, 1800, 2
  * A Cloud Armor (RE2) path pattern, anchored at both ends. It is spliced into a CEL string
  * literal, so quotes and backslashes are refused rather than escaped.
  */
-const PathPattern = z.string().regex(/^\^[\x20\x21\x23-\x26\x28-\x5b\x5d-\x7e]*\$$/, {
-  error: (iss) =>
-    `${show(iss.input)} is not an anchored path pattern like "^/v2/?$" (printable ASCII, no quotes or backslashes)`,
-});
+const PathPattern = z
+  .string()
+  .regex(/^\^[\x20\x21\x23-\x26\x28-\x5b\x5d-\x7e]*\$$/, {
+    error: (iss) =>
+      `${show(iss.input)} is not an anchored path pattern like "^/v2/?$" (printable ASCII, no quotes or backslashes)`,
+  })
+  .meta({ type: "anchored RE2 pattern" });
 
 export const ArmorConfig = z.strictObject({
-  /** The security policy's name; unset: `<redirector.project>-security-policy`. */
-  policyName: GcpResourceId.optional(),
-  /**
-   * Rule 1: requests whose path matches none of these get 404 at the edge, before Cloud
-   * Run. Unset: exactly the paths the redirector answers.
-   */
+  policyName: GcpResourceId.optional().meta({
+    default: "`<redirector.project>-security-policy`",
+    description: "the security policy's name (an adopted one keeps its own)",
+  }),
   allowedPaths: distinctList(PathPattern)
     .min(1)
-    .default([...DEFAULT_ALLOWED_PATHS]),
-  /** The preconfigured WAF rule sets (upstream ran them in 2023 and dropped them for false positives). */
-  wafRules: z.boolean().default(false),
-  /** Per client IP: more than `count` requests in `intervalSec` seconds get 429. */
+    .default([...DEFAULT_ALLOWED_PATHS])
+    .meta({
+      default: "the redirector's own paths: `/`, `/privacy`, `/v2/`, blobs, manifests, tag lists, referrers",
+      description:
+        "rule 1: any other path gets 404 at the edge, before Cloud Run (a test holds the default to what the redirector answers)",
+    }),
+  wafRules: z.boolean().default(false).meta({
+    description:
+      "upstream's 2023 preconfigured WAF rule sets (priorities 900-1010); upstream dropped them after false positives on ordinary pulls",
+  }),
   rateLimit: z
     .strictObject({
       // Cloud Armor refuses a threshold above 10,000.
-      count: z.int().min(1).max(10_000).default(5000),
+      count: z
+        .int()
+        .min(1)
+        .max(10_000)
+        .default(5000)
+        .meta({ description: "requests per client IP per interval before 429" }),
       intervalSec: z
         .int()
         .refine((v) => ARMOR_INTERVALS.includes(v), {
           error: (iss) => `${show(iss.input)} is not an interval Cloud Armor accepts (${ARMOR_INTERVALS.join(", ")})`,
         })
-        .default(60),
+        .default(60)
+        .meta({ type: `one of ${ARMOR_INTERVALS.join(", ")}`, description: "seconds" }),
     })
     .prefault({}),
 });

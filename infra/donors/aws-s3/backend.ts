@@ -76,69 +76,89 @@ const PolicyTemplate = z
 export type PolicyTemplate = z.output<typeof PolicyTemplate>;
 
 const Replication = z.strictObject({
-  /**
-   * The role S3 replicates as. Unset: this program's own role (trusted only by S3, for
-   * this source bucket, allowed only replication). Set: a role managed elsewhere.
-   */
-  role: IamRoleArn.optional(),
-  /** Each rule's ID; `{region}` is the destination's region. */
-  ruleId: namePattern(["region"]).default("to-{region}"),
-  /** Each destination's rule priority; unset: 1, 2, ... in `regions` order. */
-  priorities: z.record(z.string(), z.int().min(0)).optional(),
-  /** Replication metrics per rule in CloudWatch (pending bytes and operations, failures). */
-  metrics: z.boolean().default(true),
+  role: IamRoleArn.optional().meta({
+    default: "this program's replication role (trusted only by S3, for this source bucket)",
+    description: "a role managed elsewhere, for an adopted registry",
+  }),
+  ruleId: namePattern(["region"]).default("to-{region}").meta({ description: "each rule's ID" }),
+  priorities: z.record(z.string(), z.int().min(0)).optional().meta({
+    type: "map destination region -> integer",
+    default: "1, 2, ... in `regions` order",
+    description: "each rule's priority (distinct)",
+  }),
+  metrics: z
+    .boolean()
+    .default(true)
+    .meta({ description: "replication metrics per rule (CloudWatch: pending, failed)" }),
 });
 
 const Adopt = z.strictObject({
-  /** Buckets that exist, each with its settings (and the source's replication). */
-  buckets: RegionSelection.optional(),
-  /** The opt-in regions are enabled already (imported as `aws.account.Region`). */
-  optInRegions: z.boolean().default(false),
-  /** The account's OIDC provider for `promotion.blobWriter.oidcIssuer`, by ARN. */
+  buckets: RegionSelection.optional().meta({
+    description:
+      "buckets that exist, with their settings (and the source's replication): imported as `<bucket>@<region>`",
+  }),
+  optInRegions: z.boolean().default(false).meta({ description: "the opt-in regions are enabled already: imported" }),
   oidcProvider: z
     .string()
     .regex(/^arn:aws:iam::\d{12}:oidc-provider\/[^\s/]+(\/[^\s/]+)*$/, {
       error: (iss) =>
         `${show(iss.input)} is not an OIDC provider ARN (arn:aws:iam::<account>:oidc-provider/<issuer host/path>)`,
     })
-    .optional(),
+    .optional()
+    .meta({
+      type: "OIDC provider ARN",
+      description:
+        "the account's provider for `promotion.blobWriter.oidcIssuer`: imported (it must be that issuer's, in this account)",
+    }),
 });
 
 export const AwsS3Backend = z
   .strictObject({
-    donor: z.literal("aws-s3"),
-    /** `false`: out of the routing tables, resources kept. */
+    donor: z.literal("aws-s3").meta({ description: "a bucket per AWS region, in one account" }),
     inRotation: InRotation,
-    /** The donor account that owns the buckets and the writer role. */
-    accountId: AwsAccountId,
-    /** Bucket names are `<bucketPrefix><region>`. */
-    bucketPrefix: z.string(),
-    /** The one bucket the blob sync writes; replication fans out from it. */
-    sourceRegion: Region,
-    /** One bucket per region. */
-    regions: distinctList(Region).min(1, { error: "must list at least one region" }),
-    /** Client regions without a bucket, served by another region's bucket. */
-    serve: z.record(z.string(), z.string()).default({}),
-    /** Role Pulumi assumes in the donor account, if the ambient credentials are elsewhere. */
-    deployRoleArn: IamRoleArn.optional(),
-    /**
-     * Required when `regions` has opt-in regions: `enable` declares them enabled
-     * (`aws.account.Region`, needs account:EnableRegion), `enabled` says they already are.
-     */
-    optInRegions: z.enum(["enable", "enabled"]).optional(),
-    /** Tags on every resource of the backend; unset: managed-by, pulumi-project, pulumi-stack. */
-    tags: z.record(z.string(), z.string()).optional(),
-    /** ACL blocks of the buckets' public access block (the public policy is always allowed). */
+    accountId: AwsAccountId.meta({ description: "the donor account; one backend per account" }),
+    bucketPrefix: z.string().meta({
+      description: "buckets are `<bucketPrefix><region>`; every name must be a valid S3 name without dots",
+    }),
+    sourceRegion: Region.meta({ description: "the bucket the sync writes; must be in `regions`" }),
+    regions: distinctList(Region)
+      .min(1, { error: "must list at least one region" })
+      .meta({ type: "list of AWS regions (commercial partition)", description: "one bucket each" }),
+    serve: z.record(z.string(), z.string()).default({}).meta({
+      type: "map client region -> bucket region",
+      description: "clients in a region without a bucket, served by another region's bucket (`cn-north-1: ap-east-1`)",
+    }),
+    deployRoleArn: IamRoleArn.optional().meta({
+      description: "role Pulumi assumes to manage this account (session `pulumi-<stack>`)",
+    }),
+    optInRegions: z.enum(["enable", "enabled"]).optional().meta({
+      default: "required when `regions` has an opt-in region",
+      description:
+        "`enable` declares them enabled (`aws.account.Region`, retained; the deploy role needs `account:EnableRegion`), and their buckets wait for it; `enabled` says they already are. A config without it names the opt-in regions",
+    }),
+    tags: z.record(z.string(), z.string()).optional().meta({
+      default: "`managed-by`, `pulumi-project`, `pulumi-stack`",
+      description: "tags on every resource of the backend (the provider's default tags); `{}` for none",
+    }),
     publicAccessBlock: z
       .strictObject({ blockPublicAcls: z.boolean(), ignorePublicAcls: z.boolean() })
-      .default({ blockPublicAcls: true, ignorePublicAcls: true }),
-    /** The buckets' policy, written out; unset: public list and read, everything else denied without TLS. */
-    bucketPolicy: PolicyTemplate.optional(),
-    /** S3 replication from the source bucket to every other. */
+      .default({ blockPublicAcls: true, ignorePublicAcls: true })
+      .meta({
+        type: "`{blockPublicAcls, ignorePublicAcls}`",
+        default: "both `true`",
+        description:
+          "the ACL blocks (the public policy is always allowed; ownership is always enforced, so ACLs do nothing either way)",
+      }),
+    bucketPolicy: PolicyTemplate.optional().meta({
+      type: "IAM policy document with `{bucket}`",
+      default: "public list and read, all else denied without TLS",
+      description: "every bucket's policy, written out (an adopted registry's)",
+    }),
     replication: Replication.prefault({}),
-    /** The blob sync's role when another tool manages it; unset: this program's writer role. */
-    writerRole: IamRoleArn.optional(),
-    /** What exists already: imported by the next `up` (see docs/adopting-existing-infrastructure.md). */
+    writerRole: IamRoleArn.optional().meta({
+      default: "this program's writer role",
+      description: "the blob sync's role, when another tool manages it (no writer role is declared)",
+    }),
     adopt: Adopt.optional(),
   })
   .superRefine((b, ctx) => {

@@ -15,22 +15,32 @@ export const R2_JURISDICTIONS = ["default", "eu", "fedramp"] as const;
 export const R2_LOCATIONS = ["wnam", "enam", "weur", "eeur", "apac", "oc"] as const;
 
 export const CloudflareR2Backend = z.strictObject({
-  donor: z.literal("cloudflare-r2"),
-  /** `false`: out of the routing tables, resources kept. */
+  donor: z.literal("cloudflare-r2").meta({ description: "one global bucket behind a custom domain" }),
   inRotation: InRotation,
-  /** The donor's Cloudflare account (32 hex characters). */
-  accountId: z.string().regex(/^[0-9a-f]{32}$/, {
-    error: (iss) => `${show(iss.input)} is not a Cloudflare account ID (32 hex characters)`,
+  accountId: z
+    .string()
+    .regex(/^[0-9a-f]{32}$/, {
+      error: (iss) => `${show(iss.input)} is not a Cloudflare account ID (32 hex characters)`,
+    })
+    .meta({ type: "32 hex characters", description: "the donor's Cloudflare account" }),
+  bucket: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, {
+      error: (iss) => `${show(iss.input)} is not an R2 bucket name (3-63 lowercase letters, digits, inner hyphens)`,
+    })
+    .meta({ type: "R2 bucket name", description: "unique within the account" }),
+  locationHint: z
+    .enum(R2_LOCATIONS)
+    .optional()
+    .meta({ description: "where the primary copy lives; Cloudflare picks when unset" }),
+  jurisdiction: z
+    .enum(R2_JURISDICTIONS)
+    .default("default")
+    .meta({ description: "where R2 keeps the data (and its S3 endpoint's subdomain)" }),
+  hostname: Hostname.meta({
+    type: "DNS name inside `dns.zone`",
+    description: "the bucket's public custom domain, e.g. `blobs.registry-sandbox.k8s.io`",
   }),
-  /** The bucket's name, unique within the account. */
-  bucket: z.string().regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, {
-    error: (iss) => `${show(iss.input)} is not an R2 bucket name (3-63 lowercase letters, digits, inner hyphens)`,
-  }),
-  /** Where the primary copy lives; Cloudflare picks when unset. */
-  locationHint: z.enum(R2_LOCATIONS).optional(),
-  jurisdiction: z.enum(R2_JURISDICTIONS).default("default"),
-  /** The public name of the bucket: a custom domain inside the registry's DNS zone. */
-  hostname: Hostname,
 });
 export type CloudflareR2Backend = z.output<typeof CloudflareR2Backend>;
 
