@@ -338,6 +338,9 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), "bench-"));
   const configFile = join(work, "routing.json");
   writeFileSync(configFile, JSON.stringify(table));
+  // The same table with request analytics on: an image_pull line per manifest GET.
+  const pullsConfigFile = join(work, "routing-pulls.json");
+  writeFileSync(pullsConfigFile, JSON.stringify({ ...table, logImagePulls: true }));
   // The image's layout: the range files (linked, read in place) plus the index
   // ranges:update writes beside them.
   const indexed = join(work, "ranges");
@@ -375,6 +378,18 @@ async function main(): Promise<void> {
       blob: { path: `/v2/pause/blobs/${DIGEST}`, xff: `${PARIS}, ${LB}` },
     },
   ];
+  kinds.push({
+    name: "redirector, image_pull lines",
+    start: (port) =>
+      startOnServerCore([process.execPath, BUNDLE], {
+        REDIRECTOR_CONFIG_FILE: pullsConfigFile,
+        RANGES_DIR: indexed,
+        PORT: String(port),
+        NODE_OPTIONS: nodeOptions,
+      }),
+    ready: "/healthz",
+    manifest: "/v2/pause/manifests/3.9",
+  });
   if (ARCHEIO_BIN) {
     kinds.push({
       name: "archeio",

@@ -49,6 +49,11 @@ export interface Existence {
    * the mirror is out of rotation (failing HEADs, failing health checks).
    */
   source: "cache" | "head" | "breaker" | "health";
+  /**
+   * The answer in one word, for metrics: the blob is `present` or `absent` there, the mirror
+   * `failed` to answer (timeout, error, 5xx, 429), or was `skipped` (out of rotation).
+   */
+  answer: "present" | "absent" | "failed" | "skipped";
   /** What was observed, for logs and the route CLI: `HEAD 200`, `timeout after 1500 ms`... */
   detail: string;
 }
@@ -82,12 +87,13 @@ class Breaker {
     this.probing = false;
   }
 
-  failure(now: number): void {
+  /** Counts a failure; true when it is the one that opens the breaker. */
+  failure(now: number): boolean {
     this.failures++;
-    if (this.failures >= this.threshold) {
-      this.openUntil = now + this.cooldownMs;
-      this.probing = false;
-    }
+    if (this.failures < this.threshold) return false;
+    this.openUntil = now + this.cooldownMs;
+    this.probing = false;
+    return this.failures === this.threshold;
   }
 
   describe(): string {
@@ -108,11 +114,20 @@ export class ExistenceChecker {
   private readonly http: HeadClient;
   private readonly now: () => number;
   readonly health: HealthChecks;
+  private readonly onBreakerOpen: (mirror: string, detail: string) => void;
 
   constructor(
     private readonly options: ExistenceOptions,
-    deps: { head?: Head; now?: () => number; https?: boolean; onHealthChange?: (c: HealthChange) => void } = {},
+    deps: {
+      head?: Head;
+      now?: () => number;
+      https?: boolean;
+      onHealthChange?: (c: HealthChange) => void;
+      /** A mirror's breaker opened: it is skipped for the cool-down. */
+      onBreakerOpen?: (mirror: string, detail: string) => void;
+    } = {},
   ) {
+    this.onBreakerOpen = deps.onBreakerOpen ?? (() => {});
     this.now = deps.now ?? (() => performance.now());
     this.http = deps.head ? { head: deps.head, close: () => {} } : nodeHead({ https: deps.https ?? false });
     this.health = new HealthChecks(
@@ -154,10 +169,11 @@ export class ExistenceChecker {
    */
   cached(base: string, url: string): Existence | undefined {
     const down = this.health.down(base);
-    if (down) return { exists: false, source: "health", detail: down };
+    if (down) return { exists: false, source: "health", answer: "skipped", detail: down };
     const now = this.now();
     const breaker = this.breakers.get(base);
-    if (breaker?.isOpen(now)) return { exists: false, source: "breaker", detail: breaker.describe() };
+    if (breaker?.isOpen(now))
+      return { exists: false, source: "breaker", answer: "skipped", detail: breaker.describe() };
     const until = this.cache?.get(url);
     if (until === undefined) return undefined;
     if (until > now) return CACHED_PRESENT;
@@ -182,7 +198,7 @@ export class ExistenceChecker {
       this.breakers.set(base, breaker);
     }
     if (!breaker.allow(this.now())) {
-      return Promise.resolve({ exists: false, source: "breaker", detail: breaker.describe() });
+      return Promise.resolve({ exists: false, source: "breaker", answer: "skipped", detail: breaker.describe() });
     }
     const result = this.ask(base, url, breaker).finally(() => this.inFlight.delete(url));
     this.inFlight.set(url, result);
@@ -204,18 +220,18 @@ export class ExistenceChecker {
     try {
       status = await Promise.race([this.http.head(url, abort.signal), timeout]);
     } catch (err) {
-      breaker.failure(this.now());
       const detail = abort.signal.aborted
         ? `timeout after ${timeoutMs} ms`
         : `HEAD failed: ${(err as { code?: string }).code ?? (err as Error).message}`;
-      return { exists: false, source: "head", detail };
+      this.failed(base, breaker);
+      return { exists: false, source: "head", answer: "failed", detail };
     } finally {
       clearTimeout(timer);
     }
     const detail = `HEAD ${status}`;
     if (status >= 500 || status === 429) {
-      breaker.failure(this.now());
-      return { exists: false, source: "head", detail };
+      this.failed(base, breaker);
+      return { exists: false, source: "head", answer: "failed", detail };
     }
     breaker.success();
     const exists = status === 200;
@@ -227,7 +243,11 @@ export class ExistenceChecker {
     } else {
       this.warm().set(url, -(now + this.options.negativeTtlSeconds * 1000));
     }
-    return { exists, source: "head", detail };
+    return { exists, source: "head", answer: exists ? "present" : "absent", detail };
+  }
+
+  private failed(base: string, breaker: Breaker): void {
+    if (breaker.failure(this.now())) this.onBreakerOpen(base, breaker.describe());
   }
 
   /** Stops the health checks and closes the HEAD connection pools. */
@@ -237,5 +257,5 @@ export class ExistenceChecker {
   }
 }
 
-const CACHED_PRESENT: Existence = { exists: true, source: "cache", detail: "cached: present" };
-const CACHED_ABSENT: Existence = { exists: false, source: "cache", detail: "cached: absent" };
+const CACHED_PRESENT: Existence = { exists: true, source: "cache", answer: "present", detail: "cached: present" };
+const CACHED_ABSENT: Existence = { exists: false, source: "cache", answer: "absent", detail: "cached: absent" };

@@ -67,6 +67,13 @@ export function createHandler({ router, checker, logger }: HandlerDeps): Handler
       res.writeHead(d.status, { ...TEXT, ...allow, "content-length": Buffer.byteLength(body) });
       res.end(body);
     }
+    if (d.pull) {
+      const { repository, reference, cloud, region } = d.pull;
+      logger.info(
+        { repository: clip(repository, CLIP.url), reference: clip(reference, CLIP.url), client: { cloud, region } },
+        "image_pull",
+      );
+    }
     const level = logLevel(d, cacheHit);
     if (!logger.isLevelEnabled(level)) return;
     logger[level](
@@ -84,6 +91,7 @@ export function createHandler({ router, checker, logger }: HandlerDeps): Handler
         reason: reason(d),
         client: d.client,
         mirror: d.mirror?.base,
+        mirrorAnswer: d.mirrorAnswer,
       },
       `${d.status} ${d.route}${d.target ? ` -> ${d.target}` : ""}`,
     );

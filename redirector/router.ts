@@ -55,6 +55,17 @@ export interface Redirect extends Common {
   mirror?: { base: string; url: string };
   /** What the mirror's existence check said, once asked. */
   existence?: string;
+  /** The same in one word, for metrics: `present`, `absent`, `failed`, `skipped`. */
+  mirrorAnswer?: Existence["answer"];
+  /** A manifest GET to record for analytics (`logImagePulls`): what, and from which cloud and region. */
+  pull?: ImagePull;
+}
+
+export interface ImagePull {
+  repository: string;
+  reference: string;
+  cloud?: string;
+  region?: string;
 }
 
 /** Any other answer: a status and its text/plain body. */
@@ -66,6 +77,8 @@ export interface Answer extends Common {
   target?: never;
   mirror?: never;
   existence?: never;
+  mirrorAnswer?: never;
+  pull?: never;
 }
 
 export type Decision = Redirect | Answer;
@@ -146,7 +159,20 @@ export class Router {
     // A blob whose digest no mirror can hold (another algorithm, a wrong length): upstream
     // answers it, as archeio does; no client lookup, no HEAD, no cache entry.
     const rule = t.api === "blobs" ? "digest not sha256 (64 hex) or sha512 (128 hex)" : "registry API";
-    return { status: 307, route: API_ROUTE[t.api], rule, location: upstream, target: "upstream" };
+    const decision: Decision = { status: 307, route: API_ROUTE[t.api], rule, location: upstream, target: "upstream" };
+    if (t.api === "manifests" && method === "GET" && this.table.logImagePulls) {
+      decision.pull = this.pull(t.path, firstHeader(rawHeaders, "x-forwarded-for"), socketAddress);
+    }
+    return decision;
+  }
+
+  /** `/<repository>/manifests/<reference>`, and where the client is (no address kept). */
+  private pull(path: string, forwardedFor?: string, socketAddress?: string): ImagePull {
+    const at = path.lastIndexOf("/manifests/");
+    const pull: ImagePull = { repository: path.slice(1, at), reference: path.slice(at + "/manifests/".length) };
+    const resolved = clientIp(forwardedFor, socketAddress);
+    const range = resolved.ok ? this.ranges.lookup(resolved.ip) : undefined;
+    return range ? { ...pull, cloud: range.cloud, region: range.region } : pull;
   }
 
   /** The mirror route of a client range, remembered per range (ranges are shared objects). */
@@ -205,7 +231,8 @@ export class Router {
 /** Completes a blob decision with what the mirror said: redirect there, or upstream. */
 export function settleBlob<D extends Decision>(decision: D, existence: Existence): D {
   if (decision.status !== 307 || !decision.mirror) return decision;
+  const asked = { existence: existence.detail, mirrorAnswer: existence.answer };
   return existence.exists
-    ? { ...decision, existence: existence.detail, location: decision.mirror.url, target: "mirror" }
-    : { ...decision, existence: existence.detail };
+    ? { ...decision, ...asked, location: decision.mirror.url, target: "mirror" }
+    : { ...decision, ...asked };
 }

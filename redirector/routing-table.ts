@@ -137,6 +137,11 @@ export const RoutingTable = z
     /** Exact (cloud, client region) matches. */
     mirrors: z._default(z.array(MirrorRoute), []),
     existenceCheck: z.prefault(ExistenceCheck, {}),
+    /**
+     * One `image_pull` line per manifest GET (repository, reference, the client's cloud and
+     * region; never its address), for request analytics. Off: manifests are logged at debug only.
+     */
+    logImagePulls: z._default(z.boolean(), false),
   })
   .check(
     z.superRefine((table, ctx) => {

@@ -43,6 +43,7 @@ export function createRedirector(options: RedirectorOptions): Redirector {
       up
         ? logger.info({ mirror, reason: detail }, "mirror up")
         : logger.warn({ mirror, reason: detail }, "mirror down"),
+    onBreakerOpen: (mirror, detail) => logger.warn({ mirror, reason: detail }, "mirror breaker open"),
   });
   const handler = createHandler({ router: new Router(table, ranges), checker, logger });
   const server = createServer(

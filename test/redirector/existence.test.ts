@@ -3,7 +3,7 @@ import { runInNewContext } from "node:vm";
 import { ExistenceChecker, type ExistenceOptions, type Head } from "../../redirector/existence";
 import type { HealthChange } from "../../redirector/health";
 
-const CACHED_PRESENT = { exists: true, source: "cache", detail: "cached: present" };
+const CACHED_PRESENT = { exists: true, source: "cache", answer: "present", detail: "cached: present" };
 
 const OPTIONS: ExistenceOptions = {
   timeoutMs: 100,
@@ -33,10 +33,15 @@ function setup(
     if (a instanceof Error) throw a;
     return a;
   };
-  const checker = new ExistenceChecker({ ...OPTIONS, ...options }, { head, now: () => clock });
+  const openings: string[] = [];
+  const checker = new ExistenceChecker(
+    { ...OPTIONS, ...options },
+    { head, now: () => clock, onBreakerOpen: (mirror, detail) => openings.push(`${mirror}: ${detail}`) },
+  );
   return {
     checker,
     heads,
+    openings,
     advance: (ms: number) => {
       clock += ms;
     },
@@ -47,8 +52,13 @@ function setup(
 describe("ExistenceChecker", () => {
   it("caches a present blob for the positive TTL", async () => {
     const { check, heads, advance } = setup(() => 200);
-    expect(await check("http://m/a")).toEqual({ exists: true, source: "head", detail: "HEAD 200" });
-    expect(await check("http://m/a")).toEqual({ exists: true, source: "cache", detail: "cached: present" });
+    expect(await check("http://m/a")).toEqual({ exists: true, source: "head", answer: "present", detail: "HEAD 200" });
+    expect(await check("http://m/a")).toEqual({
+      exists: true,
+      source: "cache",
+      answer: "present",
+      detail: "cached: present",
+    });
     advance(3599_000);
     expect((await check("http://m/a")).source).toBe("cache");
     advance(2_000);
@@ -58,9 +68,24 @@ describe("ExistenceChecker", () => {
 
   it("caches a missing blob (403, 404) only for the short negative TTL", async () => {
     const { check, heads, advance } = setup((url) => (url.endsWith("403") ? 403 : 404));
-    expect(await check("http://m/403")).toEqual({ exists: false, source: "head", detail: "HEAD 403" });
-    expect(await check("http://m/404")).toEqual({ exists: false, source: "head", detail: "HEAD 404" });
-    expect(await check("http://m/404")).toEqual({ exists: false, source: "cache", detail: "cached: absent" });
+    expect(await check("http://m/403")).toEqual({
+      exists: false,
+      source: "head",
+      answer: "absent",
+      detail: "HEAD 403",
+    });
+    expect(await check("http://m/404")).toEqual({
+      exists: false,
+      source: "head",
+      answer: "absent",
+      detail: "HEAD 404",
+    });
+    expect(await check("http://m/404")).toEqual({
+      exists: false,
+      source: "cache",
+      answer: "absent",
+      detail: "cached: absent",
+    });
     advance(61_000);
     expect((await check("http://m/404")).source).toBe("head");
     expect(heads).toEqual(["http://m/403", "http://m/404", "http://m/404"]);
@@ -82,7 +107,12 @@ describe("ExistenceChecker", () => {
   it("gives up after the timeout", async () => {
     const { check } = setup(() => new Promise<number>(() => {}));
     const started = Date.now();
-    expect(await check("http://m/x")).toEqual({ exists: false, source: "head", detail: "timeout after 100 ms" });
+    expect(await check("http://m/x")).toEqual({
+      exists: false,
+      source: "head",
+      answer: "failed",
+      detail: "timeout after 100 ms",
+    });
     // Budget: the timeout plus a margin wide enough for a busy machine.
     expect(Date.now() - started).toBeLessThan(3000);
   });
@@ -103,11 +133,15 @@ describe("ExistenceChecker", () => {
 
   it("opens the breaker after consecutive failures, probes once after the cool-down, and closes", async () => {
     let status = 500;
-    const { check, heads, advance } = setup(() => status);
-    for (const url of ["http://m/1", "http://m/2", "http://m/3"]) expect((await check(url)).detail).toBe("HEAD 500");
+    const { check, heads, advance, openings } = setup(() => status);
+    for (const url of ["http://m/1", "http://m/2"]) expect((await check(url)).detail).toBe("HEAD 500");
+    expect(openings).toEqual([]);
+    expect((await check("http://m/3")).detail).toBe("HEAD 500");
+    expect(openings).toEqual(["http://m: breaker open after 3 consecutive failures"]);
     expect(await check("http://m/4")).toEqual({
       exists: false,
       source: "breaker",
+      answer: "skipped",
       detail: "breaker open after 3 consecutive failures",
     });
     expect(heads).toHaveLength(3);
@@ -122,7 +156,7 @@ describe("ExistenceChecker", () => {
   });
 
   it("re-opens the breaker when the probe fails", async () => {
-    const { check, heads, advance } = setup(() => 503, { breakerFailures: 1 });
+    const { check, heads, advance, openings } = setup(() => 503, { breakerFailures: 1 });
     expect((await check("http://m/1")).detail).toBe("HEAD 503");
     expect((await check("http://m/2")).source).toBe("breaker");
     advance(30_000);
@@ -131,6 +165,8 @@ describe("ExistenceChecker", () => {
     advance(29_000);
     expect((await check("http://m/5")).source).toBe("breaker");
     expect(heads).toHaveLength(2);
+    // One line per outage: the failed probe re-opens the breaker without another.
+    expect(openings).toHaveLength(1);
   });
 
   it("stops trusting cached hits while the mirror's breaker is open, and again after the cool-down", async () => {
@@ -144,13 +180,19 @@ describe("ExistenceChecker", () => {
     expect(await check("http://m/hot")).toEqual({
       exists: false,
       source: "breaker",
+      answer: "skipped",
       detail: "breaker open after 3 consecutive failures",
     });
     // The handler's synchronous path (no promise for a known answer) agrees.
     expect(checker.cached("http://m", "http://m/hot")?.source).toBe("breaker");
     expect(heads).toEqual(["http://m/hot", "http://m/a", "http://m/b", "http://m/c"]);
     advance(30_001);
-    expect(await check("http://m/hot")).toEqual({ exists: true, source: "cache", detail: "cached: present" });
+    expect(await check("http://m/hot")).toEqual({
+      exists: true,
+      source: "cache",
+      answer: "present",
+      detail: "cached: present",
+    });
   });
 
   it("keeps a breaker per mirror", async () => {
@@ -233,6 +275,7 @@ describe("health checks", () => {
     expect(checker.cached("http://m", "http://m/a")).toEqual({
       exists: false,
       source: "health",
+      answer: "skipped",
       detail: "mirror down: 2 failed health checks (last: ECONNREFUSED)",
     });
     // Nor is an uncached blob asked about while the mirror is down.

@@ -2,52 +2,12 @@
  * The redirector as a process: start-up validation, readiness, SIGTERM, and the
  * esbuild bundle that the Docker image runs.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildSync } from "esbuild";
 import { blob, Mirror, send, table } from "./http-fixtures";
+import { listening, logLine, ROOT, start, TSX } from "./process-fixtures";
 import { IPS, tempDir, writeRanges } from "./range-fixtures";
-
-const ROOT = join(__dirname, "../..");
-const TSX = ["--import", "tsx", join(ROOT, "redirector/main.ts")];
-
-interface Child {
-  proc: ChildProcess;
-  stdout: string[];
-  stderr: string;
-  exit: Promise<number | null>;
-}
-
-/** Resolves with the first stdout log line whose message is `message`, once written. */
-async function logLine(child: Child, message: string): Promise<Record<string, unknown>> {
-  for (;;) {
-    const line = child.stdout.map((l) => JSON.parse(l)).find((l) => l.message === message);
-    if (line) return line;
-    if (child.proc.exitCode !== null) throw new Error(`exited ${child.proc.exitCode}: ${child.stderr}`);
-    await new Promise((wake) => child.proc.stdout?.once("data", wake));
-  }
-}
-
-function start(args: string[], env: Record<string, string>): Child {
-  const proc = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? "", ...env } });
-  const child: Child = { proc, stdout: [], stderr: "", exit: new Promise((r) => proc.on("exit", (code) => r(code))) };
-  let partial = "";
-  proc.stdout?.on("data", (d: Buffer) => {
-    const lines = (partial + d.toString()).split("\n");
-    partial = lines.pop() ?? "";
-    child.stdout.push(...lines);
-  });
-  proc.stderr?.on("data", (d: Buffer) => {
-    child.stderr += d.toString();
-  });
-  return child;
-}
-
-/** Waits for the "listening" log line and returns the bound port. */
-async function listening(child: Child): Promise<number> {
-  return (await logLine(child, "listening")).port as number;
-}
 
 let mirror: Mirror;
 let configFile: string;

@@ -347,10 +347,11 @@ describe("Router.decide", () => {
 
   it("completes a blob decision with what the mirror said", () => {
     const d = router.decide("GET", `/v2/pause/blobs/${DIGEST}`, ["X-Forwarded-For", xff(IPS.awsParis)], undefined);
-    const there = settleBlob(d, { exists: true, source: "head", detail: "HEAD 200" });
+    const there = settleBlob(d, { exists: true, source: "head", answer: "present", detail: "HEAD 200" });
     expect([there.location, there.target, there.existence]).toEqual([blobAt(PARIS), "mirror", "HEAD 200"]);
-    const missing = settleBlob(d, { exists: false, source: "head", detail: "HEAD 404" });
+    const missing = settleBlob(d, { exists: false, source: "head", answer: "absent", detail: "HEAD 404" });
     expect([missing.location, missing.target]).toEqual([`${REPO}/pause/blobs/${DIGEST}`, "upstream"]);
+    expect([there.mirrorAnswer, missing.mirrorAnswer]).toEqual(["present", "absent"]);
   });
 
   it("goes upstream when no route claims the client and there is no default base", () => {

@@ -52,7 +52,7 @@ const R2 = `https://blobs.registry-sandbox.k8s.io/containers/images/${DIGEST}`;
 function destination(ip: string, by: Router = router): string | undefined {
   const decision = by.decide("GET", `/v2/pause/blobs/${DIGEST}`, ["X-Forwarded-For", `${ip}, 34.1.2.3`], "10.0.0.1");
   if (!decision.mirror) return decision.location;
-  return settleBlob(decision, { exists: true, source: "cache", detail: "cached: present" }).location;
+  return settleBlob(decision, { exists: true, source: "cache", answer: "present", detail: "cached: present" }).location;
 }
 
 describe("routing with an aws-s3 and a cloudflare-r2 donor", () => {
@@ -75,7 +75,9 @@ describe("routing with an aws-s3 and a cloudflare-r2 donor", () => {
       ["X-Forwarded-For", "192.0.2.1, 34.1.2.3"],
       "10.0.0.1",
     );
-    expect(settleBlob(decision, { exists: false, source: "head", detail: "HEAD 404" }).location).toBe(AR);
+    expect(settleBlob(decision, { exists: false, source: "head", answer: "absent", detail: "HEAD 404" }).location).toBe(
+      AR,
+    );
   });
 
   it("with the R2 donor out of rotation, unclaimed clients go upstream and bucket regions keep their buckets", () => {
