@@ -34,6 +34,7 @@ export const IMPORT_ID_FORMATS: Readonly<Record<string, RegExp>> = {
   ),
   "gcp:projects/service:Service": whole(`${PROJECT}/[a-z0-9-]+\\.googleapis\\.com`),
   "gcp:projects/iAMMember:IAMMember": whole(`${PROJECT} ${ROLE} ${MEMBER}`),
+  "gcp:projects/iAMAuditConfig:IAMAuditConfig": whole(`${PROJECT} [a-z0-9-]+\\.googleapis\\.com`),
   "gcp:serviceaccount/account:Account": whole(`projects/${PROJECT}/serviceAccounts/${SA_EMAIL}`),
   "gcp:serviceaccount/iAMBinding:IAMBinding": whole(`projects/${PROJECT}/serviceAccounts/${SA_EMAIL} ${ROLE}`),
   "gcp:compute/globalAddress:GlobalAddress": computeGlobal("addresses"),
@@ -86,6 +87,7 @@ export const gcpIds = {
     `${gcpIds.repository(project, region, repository)} ${role} ${member}`,
   projectService: (project: string, service: string) => `${project}/${service}`,
   projectMember: (project: string, role: string, member: string) => `${project} ${role} ${member}`,
+  auditConfig: (project: string, service: string) => `${project} ${service}`,
   serviceAccount: (project: string, email: string) => `projects/${project}/serviceAccounts/${email}`,
   serviceAccountBinding: (project: string, email: string, role: string) =>
     `${gcpIds.serviceAccount(project, email)} ${role}`,

@@ -7,6 +7,7 @@ import type * as cloudflare from "@pulumi/cloudflare";
 import type * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { MirrorRoute } from "../redirector/routing-table";
+import { toList } from "./child-options";
 import { deletionProtection, type RegistryConfig } from "./config";
 import { CloudDnsRecords, recordShape } from "./dns/cloud-dns";
 import { DnsRecords } from "./dns/cloudflare";
@@ -14,9 +15,11 @@ import { octodnsYaml, type RecordSet, registryRecords } from "./dns/records";
 import type { DonorOutputs } from "./donors/donor";
 import { type DonorTransforms, provisionDonor } from "./donors/index";
 import { fillPattern, selectedRegions } from "./fields";
-import { apisByProject, ProjectApis, REDIRECTOR_APIS, sourceApis } from "./gcp/apis";
+import { apisByProject, monitoringApis, ProjectApis, REDIRECTOR_APIS, sourceApis } from "./gcp/apis";
 import { ArtifactRegistry, type ArtifactRegistryTransform } from "./gcp/artifact-registry";
 import { LoadBalancer, type LoadBalancerTransform } from "./gcp/load-balancer";
+import { Monitoring, type MonitoringTransform } from "./gcp/monitoring";
+import { serviceName } from "./gcp/names";
 import { Promotion, type PromotionTransform } from "./gcp/promotion";
 import { Redirector, type RedirectorTransform } from "./gcp/redirector";
 import { buildRoutingTables, defaultBlobBaseUrl, mirrorRoutes, upstreamRegionFor } from "./routing";
@@ -35,6 +38,7 @@ export interface RegistryTransforms {
   artifactRegistry?: ArtifactRegistryTransform;
   redirector?: RedirectorTransform;
   loadBalancer?: LoadBalancerTransform;
+  monitoring?: MonitoringTransform;
   /** The DNS records, whichever provider declares them. */
   dns?: { record?: Transform<cloudflare.DnsRecordArgs>; recordSet?: Transform<gcp.dns.RecordSetArgs> };
   /** Per donor kind: `{ "aws-s3": { mirrors: { bucket: ... } } }`. */
@@ -48,6 +52,8 @@ export interface RegistryComponents {
   artifactRegistry: ArtifactRegistry;
   redirector: Redirector;
   loadBalancer: LoadBalancer;
+  /** None without `registry:monitoring`. */
+  monitoring?: Monitoring;
   /** None for an external zone. */
   dns?: DnsRecords | CloudDnsRecords;
   /** Per backend, in config order: `AwsS3Donor`, `R2Mirror`, ... */
@@ -94,9 +100,13 @@ export function registry(
     config.redirector.regions.map((r) => [r, upstreamRegionFor(r, source.regions).region]),
   );
   const routing = { upstreams, mirrors: mirrorRoutes(config), defaultBlobBaseUrl: defaultBlobBaseUrl(config) ?? null };
+  const m = config.monitoring;
+  const alerts = m ? { emails: m.channels.emails } : undefined;
   const donors = config.backends.map((b) =>
-    provisionDonor(b, { stack, promotion, dns: config.dns, opts }, transform.donors),
+    provisionDonor(b, { stack, promotion, dns: config.dns, alerts, opts }, transform.donors),
   );
+
+  const analyticsProject = m?.analytics && (m.analytics.project ?? config.redirector.project);
 
   // Everything in a project waits for the project's APIs: a new project has none.
   const apis = new Map(
@@ -104,12 +114,15 @@ export function registry(
       ...apisByProject([
         { project: source.project, services: sourceApis(promotion.pushers.length > 0), adopt: !!source.adopt?.apis },
         { project: config.redirector.project, services: REDIRECTOR_APIS, adopt: !!config.redirector.adopt?.apis },
+        ...(m
+          ? monitoringApis(config.redirector.project, analyticsProject).map((a) => ({ ...a, adopt: !!m.adopt?.apis }))
+          : []),
       ]),
     ].map(([project, list]) => [project, new ProjectApis(`apis-${project}`, { project, apis: list }, opts)]),
   );
-  const after = (project: string): pulumi.ComponentResourceOptions => ({
+  const after = (...projects: string[]): pulumi.ComponentResourceOptions => ({
     ...opts,
-    dependsOn: [...toList(opts.dependsOn), ...toList(apis.get(project))],
+    dependsOn: [...toList(opts.dependsOn), ...projects.flatMap((p) => toList(apis.get(p)))],
   });
 
   const writers = new Promotion(
@@ -139,6 +152,15 @@ export function registry(
 
   const r = config.redirector;
   const legacy = r.legacyBackends;
+  const legacyServices = Object.fromEntries(
+    selectedRegions(legacy?.regions, r.regions).map((region) => {
+      const values = { project: r.project, region };
+      return [
+        region,
+        { service: fillPattern(legacy?.service ?? "", values), neg: fillPattern(legacy?.neg ?? "", values) },
+      ];
+    }),
+  );
   const redirector = new Redirector(
     "redirector",
     {
@@ -149,15 +171,7 @@ export function registry(
       maxInstances: r.maxInstances,
       tables: buildRoutingTables(config),
       deletionProtection: protect,
-      legacy: Object.fromEntries(
-        selectedRegions(legacy?.regions, r.regions).map((region) => {
-          const values = { project: r.project, region };
-          return [
-            region,
-            { service: fillPattern(legacy?.service ?? "", values), neg: fillPattern(legacy?.neg ?? "", values) },
-          ];
-        }),
-      ),
+      legacy: legacyServices,
       transform: transform.redirector,
     },
     after(r.project),
@@ -167,7 +181,10 @@ export function registry(
     {
       project: r.project,
       domain: config.domain,
-      negs: redirector.negs,
+      // A drained region's NEG stays declared, out of the backend service: undraining is one line.
+      negs: Object.entries(redirector.negs)
+        .filter(([region]) => !r.drainedRegions.includes(region))
+        .map(([, neg]) => neg),
       armor: config.armor,
       certificateName: config.loadBalancer.certificateName,
       sslPolicy: config.loadBalancer.sslPolicy,
@@ -178,6 +195,25 @@ export function registry(
     after(r.project),
   );
   const records = dns(config, lb, transform.dns ?? {}, opts);
+  const monitoring = m
+    ? new Monitoring(
+        "monitoring",
+        {
+          project: r.project,
+          services: r.regions.map((region) => legacyServices[region]?.service ?? serviceName(region)),
+          sourceProject: source.project,
+          domain: config.domain,
+          channels: m.channels,
+          uptime: m.uptime,
+          alerts: m.alerts,
+          analytics: m.analytics,
+          auditLogs: m.auditLogs,
+          adopt: { auditLogs: !!m.adopt?.auditLogs },
+          transform: transform.monitoring,
+        },
+        after(r.project, source.project, ...(analyticsProject ? [analyticsProject] : [])),
+      )
+    : undefined;
 
   return {
     outputs: {
@@ -195,15 +231,11 @@ export function registry(
       artifactRegistry: ar,
       redirector,
       loadBalancer: lb,
+      ...(monitoring ? { monitoring } : {}),
       ...(records.component ? { dns: records.component } : {}),
       donors: donors.map((d) => d.component),
     },
   };
-}
-
-function toList<T>(value: pulumi.Input<pulumi.Input<T>[]> | pulumi.Input<T> | undefined): pulumi.Input<T>[] {
-  if (value === undefined) return [];
-  return Array.isArray(value) ? value : [value as pulumi.Input<T>];
 }
 
 /** The records wherever the zone is: Cloudflare, Cloud DNS, or printed for whoever owns it. */

@@ -10,7 +10,7 @@
 import type { MirrorRoute, RoutingTableInput } from "../redirector/routing-table";
 import { distanceKm } from "./catalog/gcp-regions";
 import { byCodePoint } from "./compare";
-import type { RedirectorConfig, SourceConfig } from "./config/sections";
+import type { MonitoringConfig, RedirectorConfig, SourceConfig } from "./config/sections";
 import { type Backend, backendRoutes } from "./donors/kinds";
 
 /** What routing reads of the config: the sections, never the whole (which imports this). */
@@ -18,6 +18,8 @@ export interface RoutingInput {
   source: SourceConfig;
   redirector: RedirectorConfig;
   backends: readonly Backend[];
+  /** Request analytics turn on the redirectors' image_pull lines. */
+  monitoring?: MonitoringConfig;
 }
 
 /** Farther than this, manifest latency hurts more than a new AR region costs. */
@@ -68,6 +70,7 @@ export function buildRoutingTable(cfg: RoutingInput, runRegion: string): Routing
     upstreamClouds: [...UPSTREAM_CLOUDS],
     mirrors: mirrorRoutes(cfg),
     ...(cfg.redirector.existenceCheck ? { existenceCheck: cfg.redirector.existenceCheck } : {}),
+    ...(cfg.monitoring?.analytics?.imagePulls ? { logImagePulls: true } : {}),
   };
 }
 

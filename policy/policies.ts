@@ -1,6 +1,7 @@
 /**
  * The guardrails every `pulumi preview` / `pulumi up` runs (`--policy-pack policy`). Each
- * policy is its own export so tests can run it alone; all are mandatory.
+ * policy is its own export so tests can run it alone; all are mandatory but one that a
+ * stack's policy config turns on (`monitoring-in-place`, on for prod).
  *
  * They read resources by type token and props only, so the same checks run on a real
  * preview, on the offline plan, and in tests.
@@ -44,6 +45,8 @@ const T = {
   projectIamBinding: "gcp:projects/iAMBinding:IAMBinding",
   backendService: "gcp:compute/backendService:BackendService",
   forwardingRule: "gcp:compute/globalForwardingRule:GlobalForwardingRule",
+  uptimeCheck: "gcp:monitoring/uptimeCheckConfig:UptimeCheckConfig",
+  alertPolicy: "gcp:monitoring/alertPolicy:AlertPolicy",
 } as const;
 
 const PUBLIC_MEMBERS = new Set(["allUsers", "allAuthenticatedUsers"]);
@@ -276,6 +279,46 @@ export const loadBalancerSchemeExplicit: ResourceValidationPolicy = {
   }),
 };
 
+/** The filters of an alert's threshold conditions (PromQL conditions have none). */
+function thresholdFilters(alert: PolicyResource): string[] {
+  const conditions = list(alert.props.conditions as Array<{ conditionThreshold?: { filter?: string } }> | undefined);
+  return conditions.flatMap((c) => list(c.conditionThreshold?.filter));
+}
+
+/**
+ * Off unless a stack's policy config turns it on (policy/config/prod.json makes it
+ * mandatory): a production registry cannot lose its watch in a pull request. It reads the
+ * number of an alert's channels, never their values, which a preview may not know yet.
+ */
+export const monitoringInPlace: StackValidationPolicy = {
+  name: "monitoring-in-place",
+  description:
+    "The registry is watched: an HTTPS uptime check that validates the certificate, alerts on it failing and on the certificate's expiry, each notifying a channel.",
+  enforcementLevel: "disabled",
+  validateStack: (args, report) => {
+    const checks = args.resources.filter((r) => r.type === T.uptimeCheck);
+    const https = checks.filter((c) => {
+      const http = c.props.httpCheck as { useSsl?: boolean; validateSsl?: boolean } | undefined;
+      return http?.useSsl === true && http.validateSsl === true;
+    });
+    if (https.length === 0) report("no HTTPS uptime check that validates the certificate (registry:monitoring)");
+    const alerts = args.resources.filter((r) => r.type === T.alertPolicy);
+    const on = (metric: string) => alerts.filter((a) => thresholdFilters(a).some((f) => f.includes(metric)));
+    const needed = {
+      "the uptime check failing": on("monitoring.googleapis.com/uptime_check/check_passed"),
+      "the certificate's expiry": on("monitoring.googleapis.com/uptime_check/time_until_ssl_cert_expires"),
+    };
+    for (const [what, found] of Object.entries(needed)) {
+      if (found.length === 0) report(`no alert on ${what}`);
+    }
+    for (const alert of Object.values(needed).flat()) {
+      if (list(alert.props.notificationChannels as unknown[] | undefined).length === 0) {
+        report(`${alert.name} notifies no channel`, alert.urn);
+      }
+    }
+  },
+};
+
 export const ALL_POLICIES = [
   noPublicBucketWrite,
   bucketsDenyPlainHttp,
@@ -288,4 +331,5 @@ export const ALL_POLICIES = [
   artifactRegistryWritersPerRepository,
   dataProtected,
   loadBalancerSchemeExplicit,
+  monitoringInPlace,
 ];

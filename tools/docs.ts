@@ -7,9 +7,11 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import {
+  AnalyticsConfig,
   ArmorConfig,
   DnsConfig,
   LoadBalancerConfig,
+  MonitoringConfig,
   PromotionConfig,
   RedirectorConfig,
   SourceConfig,
@@ -31,6 +33,8 @@ export function configTables(): Record<string, string> {
     promotion: markdownTable(rows(PromotionConfig)),
     armor: markdownTable(rows(ArmorConfig)),
     loadBalancer: markdownTable(rows(LoadBalancerConfig)),
+    monitoring: markdownTable(rows(MonitoringConfig)),
+    analytics: markdownTable(rows(AnalyticsConfig)),
   };
 }
 

@@ -73,7 +73,9 @@ export function describe(issue: z.core.$ZodIssue, root: z.core.$ZodType): string
     return issue.keys.map((key) => {
       const at = keyPath([...issue.path, key]);
       const hint = suggestion(key, known).replace(/"([^"]+)"/, (_, k) => `"${keyPath([...issue.path, k])}"`);
-      return `${at}: unknown key${hint}`;
+      // No near miss: a short list of what the key could be says more than nothing.
+      const list = !hint && known.length <= 8 ? ` (known keys: ${known.join(", ")})` : "";
+      return `${at}: unknown key${hint}${list}`;
     });
   }
   return [`${keyPath(issue.path)}: ${issue.message}`];
@@ -94,11 +96,11 @@ export function friendlyMessage(names: DiscriminatorNames) {
       case "too_small":
         return iss.origin === "array"
           ? `must list at least ${iss.minimum}`
-          : `must be at least ${iss.minimum}, got ${show(input)}`;
+          : `must be ${iss.inclusive === false ? "more than" : "at least"} ${iss.minimum}, got ${show(input)}`;
       case "too_big":
         return iss.origin === "array"
           ? `must list at most ${iss.maximum}`
-          : `must be at most ${iss.maximum}, got ${show(input)}`;
+          : `must be ${iss.inclusive === false ? "less than" : "at most"} ${iss.maximum}, got ${show(input)}`;
       case "invalid_value":
         return `must be ${iss.values.map((v) => show(v)).join(" or ")}, got ${show(input)}`;
       case "invalid_union": {

@@ -2,18 +2,17 @@
  * Cross-field rules: what no single key can check alone. Each rule names the keys it
  * needs and runs whenever those parsed, so one bad key does not hide the other problems.
  */
-import type { z } from "zod";
 import { backendRoutes } from "../donors/kinds";
 import { arnAccount } from "../fields";
 import { certificateNamesProblem } from "../gcp/names";
 import { MAX_UPSTREAM_DISTANCE_KM, upstreamRegionFor } from "../routing";
-import type { FieldName, Fields } from "./schema";
+import type { FieldName, RegistryConfig } from "./schema";
 
 const show = (v: unknown) => JSON.stringify(v);
 
 export interface Rule<K extends FieldName> {
   needs: readonly K[];
-  check(cfg: { [F in K]: z.output<Fields[F]> }, problem: (path: PropertyKey[], message: string) => void): void;
+  check(cfg: Pick<RegistryConfig, K>, problem: (path: PropertyKey[], message: string) => void): void;
 }
 
 /** Declares a cross-field rule; it runs whenever the keys it needs are valid. */

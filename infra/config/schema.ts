@@ -6,6 +6,7 @@ import {
   ArmorConfig,
   DnsConfig,
   LoadBalancerConfig,
+  MonitoringConfig,
   PromotionConfig,
   RedirectorConfig,
   SourceConfig,
@@ -25,6 +26,7 @@ export const FIELDS = {
   promotion: PromotionConfig,
   armor: ArmorConfig.prefault({}),
   loadBalancer: LoadBalancerConfig.prefault({}),
+  monitoring: MonitoringConfig.optional(),
 };
 export type Fields = typeof FIELDS;
 export type FieldName = keyof Fields;

@@ -107,6 +107,10 @@ export const RedirectorConfig = z
         }),
       })
       .optional(),
+    drainedRegions: distinctList(GcpRegion).default([]).meta({
+      description:
+        "regions taken out of the load balancer: their NEG leaves the backend service, their service and routing stay, and the load balancer sends their clients to the next nearest region (docs/operations.md)",
+    }),
     adopt: z
       .strictObject({
         apis: z.boolean().default(false).meta({ description: "the project's APIs are enabled already: imported" }),
@@ -114,6 +118,22 @@ export const RedirectorConfig = z
       .optional(),
   })
   .superRefine((r, ctx) => {
+    r.drainedRegions.forEach((region, i) => {
+      if (!r.regions.includes(region)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["drainedRegions", i],
+          message: `"${region}" is not one of redirector.regions: only a region that is served can be drained`,
+        });
+      }
+    });
+    if (r.regions.length > 0 && r.regions.every((region) => r.drainedRegions.includes(region))) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["drainedRegions"],
+        message: "drains every region: the load balancer would have no backend left; keep at least one",
+      });
+    }
     const legacy = r.legacyBackends;
     if (!legacy) return;
     for (const p of regionSelectionProblems(legacy.regions, r.regions, "redirector.regions")) {
@@ -327,6 +347,156 @@ export const ArmorConfig = z.strictObject({
     .prefault({}),
 });
 
+/** Checker regions of uptime checks, and how many checker locations each holds. */
+export const UPTIME_REGIONS: Readonly<Record<string, number>> = {
+  USA: 3,
+  EUROPE: 1,
+  SOUTH_AMERICA: 1,
+  ASIA_PACIFIC: 1,
+  USA_OREGON: 1,
+  USA_IOWA: 1,
+  USA_VIRGINIA: 1,
+};
+
+const Email = z
+  .string()
+  .regex(/^[^\s@]+@[^\s@]+\.[a-z]{2,}$/i, { error: (iss) => `${show(iss.input)} is not an e-mail address` })
+  .meta({ type: "e-mail address" });
+
+/** Request analytics in BigQuery: `registry:monitoring.analytics`. */
+export const AnalyticsConfig = z.strictObject({
+  project: GcpProjectId.optional().meta({
+    default: "`redirector.project`",
+    description:
+      "the dataset's project: request logs hold client addresses, so a registry may keep them apart (upstream: `k8s-infra-public-pii`)",
+  }),
+  dataset: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]{0,1023}$/, {
+      error: (iss) => `${show(iss.input)} is not a BigQuery dataset ID`,
+    })
+    .default("redirector_analytics")
+    .meta({ type: "BigQuery dataset ID", description: "the dataset the redirector's logs are exported to" }),
+  location: z.string().default("US").meta({ type: "BigQuery location", description: "where the dataset lives" }),
+  retentionDays: z.int().min(1).max(3650).default(400).meta({ description: "partitions older than this are deleted" }),
+  imagePulls: z.boolean().default(true).meta({
+    description:
+      "the redirector logs one `image_pull` line per manifest GET (repository, reference, client cloud and region; no address)",
+  }),
+});
+
+export const MonitoringConfig = z
+  .strictObject({
+    channels: z
+      .strictObject({
+        emails: distinctList(Email).default([]).meta({
+          type: "list of e-mail addresses",
+          description:
+            "who is told: an e-mail channel each, and an e-mail subscription to each AWS donor's alarm topic",
+        }),
+        existing: distinctList(
+          z.string().regex(/^\d+$/, { error: (iss) => `${show(iss.input)} is not a notification channel ID (digits)` }),
+        )
+          .default([])
+          .meta({
+            type: "list of notification channel IDs",
+            description:
+              "channels that exist in `redirector.project` (made by hand, e.g. a pager): every alert notifies them too",
+          }),
+      })
+      .prefault({}),
+    uptime: z
+      .strictObject({
+        paths: distinctList(
+          z.string().regex(/^\/[\x21-\x7e]*$/, { error: (iss) => `${show(iss.input)} is not a path` }),
+        )
+          .min(1)
+          .default(["/", "/v2/"])
+          .meta({
+            type: "list of paths",
+            description: "an HTTPS check of `https://<domain><path>` each, with SSL validation",
+          }),
+        periodSeconds: z
+          .literal([60, 300, 600, 900])
+          .default(60)
+          .meta({ description: "how often each checker region tries" }),
+        checkerRegions: distinctList(z.enum(Object.keys(UPTIME_REGIONS) as [string, ...string[]]))
+          .default(["USA", "EUROPE", "ASIA_PACIFIC"])
+          .meta({
+            type: `list of ${Object.keys(UPTIME_REGIONS)
+              .map((r) => `\`${r}\``)
+              .join(", ")}`,
+            description: "where the checks run from: 3 checker locations at least (USA holds 3)",
+          }),
+        certificateDays: z
+          .int()
+          .min(1)
+          .max(60)
+          .default(15)
+          .meta({ description: "alert when the certificate expires in fewer days than this" }),
+      })
+      .prefault({}),
+    alerts: z
+      .strictObject({
+        loadBalancer5xxRatio: z
+          .number()
+          .gt(0)
+          .lt(1)
+          .default(0.05)
+          .meta({ type: "fraction", description: "per backend region, 5xx answers over all answers, 5 minutes" }),
+        latencyP99Ms: z
+          .int()
+          .min(1)
+          .default(1000)
+          .meta({ type: "milliseconds", description: "per region, the redirector's p99 request latency, 5 minutes" }),
+        armor429PerSecond: z.number().gt(0).default(50).meta({
+          type: "requests per second",
+          description: "Cloud Armor's 429 answers (throttled clients), 5 minutes",
+        }),
+        mirrorFallbackRatio: z.number().gt(0).lt(1).default(0.2).meta({
+          type: "fraction",
+          description:
+            "blob decisions that asked a mirror and went upstream because it failed or was out of rotation, 10 minutes",
+        }),
+      })
+      .prefault({}),
+    analytics: AnalyticsConfig.optional().meta({
+      type: "object",
+      default: "none",
+      description: "request analytics in BigQuery (see the next table)",
+    }),
+    auditLogs: z
+      .boolean()
+      .default(true)
+      .meta({ description: "Artifact Registry data-access audit logs (DATA_READ, DATA_WRITE) in `source.project`" }),
+    adopt: z
+      .strictObject({
+        auditLogs: z.boolean().default(false).meta({ description: "the audit log config exists already: imported" }),
+        apis: z
+          .boolean()
+          .default(false)
+          .meta({ description: "Cloud Monitoring's, Logging's (and BigQuery's) APIs are enabled already: imported" }),
+      })
+      .optional(),
+  })
+  .superRefine((m, ctx) => {
+    if (m.channels.emails.length === 0 && m.channels.existing.length === 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["channels"],
+        message: "name an e-mail or an existing channel: alerts must reach someone",
+      });
+    }
+    const locations = m.uptime.checkerRegions.reduce((n, r) => n + (UPTIME_REGIONS[r] ?? 0), 0);
+    if (locations < 3) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["uptime", "checkerRegions"],
+        message: `holds ${locations} checker location${locations === 1 ? "" : "s"}; Cloud Monitoring needs 3 at least`,
+      });
+    }
+  });
+
 export type SourceConfig = z.output<typeof SourceConfig>;
 export type RedirectorConfig = z.output<typeof RedirectorConfig>;
 export type LoadBalancerConfig = z.output<typeof LoadBalancerConfig>;
@@ -334,3 +504,4 @@ export type DnsConfig = z.output<typeof DnsConfig>;
 export type BlobWriterConfig = z.output<typeof BlobWriterConfig>;
 export type PromotionConfig = z.output<typeof PromotionConfig>;
 export type ArmorConfig = z.output<typeof ArmorConfig>;
+export type MonitoringConfig = z.output<typeof MonitoringConfig>;

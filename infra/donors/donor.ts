@@ -32,6 +32,8 @@ export interface DonorContext<Transform = unknown> {
   promotion: PromotionConfig;
   /** The registry's DNS zone, for donors that serve under a name of their own in it. */
   dns: DnsConfig;
+  /** Who is told when the donor's own machinery fails (replication, say); none without monitoring. */
+  alerts?: { emails: readonly string[] };
   /** Resource options of the backend's component (Pulumi's own `transforms`, say). */
   opts?: pulumi.ComponentResourceOptions;
   /** Adjustments of the kind's children (infra/transform.ts). */

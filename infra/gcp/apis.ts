@@ -59,6 +59,17 @@ export const REDIRECTOR_APIS = [
 ] as const;
 
 /**
+ * Cloud Monitoring and Logging where the registry is watched (the redirector's project),
+ * and BigQuery where the analytics dataset is (when there is one).
+ */
+export function monitoringApis(project: string, analyticsProject?: string): { project: string; services: string[] }[] {
+  return [
+    { project, services: ["logging.googleapis.com", "monitoring.googleapis.com"] },
+    ...(analyticsProject !== undefined ? [{ project: analyticsProject, services: ["bigquery.googleapis.com"] }] : []),
+  ];
+}
+
+/**
  * Pure: per project, each API once (the source and the redirector may share a project),
  * adopted when any section that needs it says its APIs exist.
  */

@@ -7,7 +7,7 @@
  */
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { childOf } from "../child-options";
+import { alsoAfter, childOf } from "../child-options";
 import { adopted, gcpIds } from "../import-ids";
 import { type Transform, transformed } from "../transform";
 
@@ -90,9 +90,8 @@ export class Promotion extends pulumi.ComponentResource {
           `${project}-${role.replace(/^roles\//, "")}-${member}`,
           { project, role, member },
           {
-            ...child,
             // After the accounts, so a new one exists before it is granted anything.
-            dependsOn: accounts,
+            ...alsoAfter(child, accounts),
             ...adopted(args.adopt.projectWriteRole ? gcpIds.projectMember(project, role, member) : undefined),
           },
         );

@@ -41,8 +41,8 @@ export interface RedirectorTransform {
 export class Redirector extends pulumi.ComponentResource {
   /** Region -> Cloud Run service name. */
   readonly services: Record<string, pulumi.Output<string>>;
-  /** Every region's serverless NEG (self link), for the load balancer's backend service. */
-  readonly negs: pulumi.Output<string>[];
+  /** Region -> its serverless NEG's self link, for the load balancer's backend service. */
+  readonly negs: Record<string, pulumi.Output<string>>;
   /** The children, by region; no service in a region still served by a live one. */
   readonly nodes: {
     serviceAccount?: gcp.serviceaccount.Account;
@@ -55,7 +55,7 @@ export class Redirector extends pulumi.ComponentResource {
     const child = childOf(this, opts);
     const { project } = args;
     this.services = {};
-    this.negs = [];
+    this.negs = {};
     const t = args.transform ?? {};
     const own = Object.keys(args.tables).filter((region) => !(region in args.legacy));
     // Only the redirector's own services run as it: none while every region is on a live service.
@@ -97,7 +97,7 @@ export class Redirector extends pulumi.ComponentResource {
       this.nodes.negs[region] = neg;
       this.services[region] = service;
       // The self link: what a backend's `group` takes.
-      this.negs.push(neg.selfLink);
+      this.negs[region] = neg.selfLink;
     }
     this.registerOutputs({ services: this.services });
   }

@@ -1,6 +1,7 @@
 /**
  * Step 1 of taking over registry.k8s.io (docs/adopting-existing-infrastructure.md): the
- * prod stack imports what exists, with the inputs it has today, and creates nothing.
+ * prod stack imports what exists, with the inputs it has today, and creates nothing but
+ * the monitoring it adds (checks, alerts, metrics, analytics: they watch, they serve nothing).
  * What exists comes from kubernetes/k8s.io's files (test/fixtures/upstream-live.ts), not
  * from this program's config, and identities are read from each resource's inputs.
  */
@@ -8,7 +9,7 @@ import { pathRuleExpression } from "../../infra/gcp/cloud-armor";
 import { evaluate, type Plan } from "../../tools/plan/engine";
 import { action } from "../../tools/plan/render";
 import { readStackFile, stackFilePath } from "../../tools/plan/stack-file";
-import { UPSTREAM_LIVE, UPSTREAM_ROLES } from "../fixtures/upstream-live";
+import { UPSTREAM_LIVE, UPSTREAM_OBSERVABILITY, UPSTREAM_ROLES } from "../fixtures/upstream-live";
 import { identityOf } from "./identity";
 import { inputs, type Loose, ofType, one } from "./planned";
 
@@ -19,12 +20,22 @@ beforeAll(async () => {
 }, 60_000);
 
 const PROJECT = "k8s-infra-oci-proxy-prod";
+/** What watches the registry: alerts, checks, metrics, dashboards, analytics, alarm topics. */
+const OBSERVABILITY =
+  /^(gcp:(monitoring|logging|bigquery)\/|aws:(cloudwatch\/metricAlarm|sns\/topic|sns\/topicSubscription):)/;
 const cloud = () => plan.resources.filter((r) => identityOf(r, plan) !== undefined);
 
 describe("prod, step 1: adopt, change nothing", () => {
-  it("creates no cloud resource at all", () => {
+  it("creates nothing that serves clients: only monitoring, none of it named like upstream's", () => {
     const creates = plan.resources.filter((r) => action(r) === "create");
-    expect(creates.map((r) => `${r.type} ${r.name}`)).toEqual([]);
+    expect(creates.filter((r) => !OBSERVABILITY.test(r.type)).map((r) => `${r.type} ${r.name}`)).toEqual([]);
+    expect(creates.length).toBeGreaterThan(40);
+    const named = (type: string, key: (i: Loose) => string) =>
+      creates.filter((r) => r.type === type).map((r) => `${inputs(r).project}:${key(inputs(r))}`);
+    const datasets = named("gcp:bigquery/dataset:Dataset", (i) => i.datasetId);
+    const sinks = named("gcp:logging/projectSink:ProjectSink", (i) => i.name);
+    expect(datasets.filter((d) => UPSTREAM_OBSERVABILITY.datasets.includes(d))).toEqual([]);
+    expect(sinks.filter((d) => UPSTREAM_OBSERVABILITY.sinks.includes(d))).toEqual([]);
   });
 
   it("creates nothing that upstream's files say exists: each one is imported, by exactly its own ID", () => {

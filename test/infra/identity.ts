@@ -68,6 +68,21 @@ const IDENTIFY: Record<string, Identify> = {
   "aws:iam/role:Role": (i) => i.name,
   "aws:iam/rolePolicy:RolePolicy": (i) => `${i.role}:${i.name}`,
   "aws:account/region:Region": (i) => i.regionName,
+  "gcp:projects/iAMAuditConfig:IAMAuditConfig": (i) => `${i.project} ${i.service}`,
+  "gcp:logging/metric:Metric": (i) => `projects/${i.project}/metrics/${i.name}`,
+  "gcp:logging/projectSink:ProjectSink": (i) => `projects/${i.project}/sinks/${i.name}`,
+  "gcp:bigquery/dataset:Dataset": (i) => `projects/${i.project}/datasets/${i.datasetId}`,
+  "gcp:bigquery/table:Table": (i) => `projects/${i.project}/datasets/${i.datasetId}/tables/${i.tableId}`,
+  "gcp:bigquery/datasetIamMember:DatasetIamMember": (i) =>
+    `projects/${i.project}/datasets/${i.datasetId} ${i.role} ${i.member}`,
+  // Server-assigned IDs: known by what they are for.
+  "gcp:monitoring/notificationChannel:NotificationChannel": (i) => `${i.project} ${i.type} ${i.labels?.email_address}`,
+  "gcp:monitoring/uptimeCheckConfig:UptimeCheckConfig": (i) => `${i.project} uptime ${i.displayName}`,
+  "gcp:monitoring/alertPolicy:AlertPolicy": (i) => `${i.project} alert ${i.displayName}`,
+  "gcp:monitoring/dashboard:Dashboard": (i) => `${i.project} dashboard ${JSON.parse(i.dashboardJson).displayName}`,
+  "aws:sns/topic:Topic": (i) => `${i.name}@${i.region}`,
+  "aws:sns/topicSubscription:TopicSubscription": (i) => `${i.topic} ${i.protocol} ${i.endpoint}`,
+  "aws:cloudwatch/metricAlarm:MetricAlarm": (i) => `${i.name}@${i.region}`,
 };
 
 /** A cloud resource's identity; undefined for components and providers. */

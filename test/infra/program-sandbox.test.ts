@@ -69,6 +69,8 @@ describe("sandbox: created from zero", () => {
       "certificatemanager.googleapis.com",
       "compute.googleapis.com",
       "iam.googleapis.com",
+      "logging.googleapis.com",
+      "monitoring.googleapis.com",
       "run.googleapis.com",
     ]);
     for (const a of apis) expect(a.options.retainOnDelete).toBe(true);
@@ -98,5 +100,24 @@ describe("sandbox: the preview's read-only Cloudflare token", () => {
     const readme = readFileSync(join(ROOT, "README.md"), "utf8");
     const documented = /`CLOUDFLARE_READ_TOKEN` \(([^)]*)\)/.exec(readme)?.[1] ?? "";
     expect(calls.map((t) => NEEDS[t] ?? `(unknown: ${t})`).filter((p) => !documented.includes(p))).toEqual([]);
+  });
+});
+
+describe("sandbox: watched, without analytics", () => {
+  it("alerts notify the hand-made channel only; no dataset, no sink, no image_pull lines", () => {
+    const alerts = ofType(plan, "gcp:monitoring/alertPolicy:AlertPolicy");
+    expect(alerts.length).toBeGreaterThan(0);
+    for (const a of alerts) {
+      expect(inputs(a).notificationChannels).toEqual([
+        "projects/k8s-infra-oci-proxy/notificationChannels/3237876589275698022",
+      ]);
+    }
+    expect(ofType(plan, "gcp:monitoring/notificationChannel:NotificationChannel")).toEqual([]);
+    expect(ofType(plan, "gcp:bigquery/dataset:Dataset")).toEqual([]);
+    expect(ofType(plan, "gcp:logging/projectSink:ProjectSink")).toEqual([]);
+    for (const svc of ofType(plan, TYPES.service)) {
+      const envs: Loose[] = inputs(svc).template.containers[0].envs;
+      expect(JSON.parse(envs.find((e) => e.name === "REDIRECTOR_CONFIG")?.value).logImagePulls).toBeUndefined();
+    }
   });
 });

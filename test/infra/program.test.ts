@@ -358,6 +358,15 @@ describe("Cloudflare records", () => {
   });
 });
 
+describe("without registry:monitoring", () => {
+  it("declares nothing that watches: no check, alert, metric, dashboard, sink, dataset or alarm", () => {
+    const watching = plan.resources.filter((r) =>
+      /^(gcp:(monitoring|logging|bigquery)\/|gcp:projects\/iAMAuditConfig|aws:(sns|cloudwatch)\/)/.test(r.type),
+    );
+    expect(watching.map((r) => r.type)).toEqual([]);
+  });
+});
+
 describe("stack outputs", () => {
   it("exports the addresses, domain, services and repository URLs, from resource outputs", () => {
     const address = (v: string) => outputs(one(plan, TYPES.address, (a) => inputs(a).ipVersion === v)).address;

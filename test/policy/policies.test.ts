@@ -1,3 +1,4 @@
+import { unknownCheckingProxy } from "@pulumi/policy";
 import {
   artifactRegistryNoPublicWrite,
   artifactRegistryWritersPerRepository,
@@ -7,6 +8,7 @@ import {
   dataProtected,
   federatedTrustIsConditioned,
   loadBalancerSchemeExplicit,
+  monitoringInPlace,
   noPublicBucketWrite,
   noWildcardIam,
   publicInvokerOnlyOnRedirector,
@@ -363,5 +365,64 @@ describe("load-balancer-scheme-explicit", () => {
       "bes: bes leaves loadBalancingScheme to the default",
       "fr: fr leaves loadBalancingScheme to the default",
     ]);
+  });
+});
+
+describe("monitoring-in-place", () => {
+  // The SDK's marker for a value a preview does not know yet (not in its typings).
+  const { unknownStringValue } = require("@pulumi/policy/proxy") as { unknownStringValue: string };
+  const CHANNEL = "projects/p/notificationChannels/1";
+  const uptime = (validateSsl = true): Declared => ({
+    type: "gcp:monitoring/uptimeCheckConfig:UptimeCheckConfig",
+    name: "uptime-root",
+    props: { httpCheck: { path: "/", useSsl: true, validateSsl } },
+  });
+  const alert = (name: string, metric: string, notificationChannels: unknown[] = [CHANNEL]): Declared => ({
+    type: "gcp:monitoring/alertPolicy:AlertPolicy",
+    name,
+    props: {
+      notificationChannels,
+      conditions: [
+        { conditionThreshold: { filter: `metric.type="monitoring.googleapis.com/uptime_check/${metric}"` } },
+      ],
+    },
+  });
+  const watched = [uptime(), alert("uptime", "check_passed"), alert("certificate", "time_until_ssl_cert_expires")];
+
+  it("is off unless a stack's policy config turns it on", () => {
+    expect(monitoringInPlace.enforcementLevel).toBe("disabled");
+  });
+
+  it("passes a watched registry", async () => {
+    expect(await violations(monitoringInPlace, watched)).toEqual([]);
+  });
+
+  it("names each missing piece of an unwatched one", async () => {
+    expect(await violations(monitoringInPlace, [])).toEqual([
+      "no HTTPS uptime check that validates the certificate (registry:monitoring)",
+      "no alert on the uptime check failing",
+      "no alert on the certificate's expiry",
+    ]);
+  });
+
+  it("refuses a check that does not validate the certificate, and an alert that tells nobody", async () => {
+    const found = await violations(monitoringInPlace, [
+      uptime(false),
+      alert("uptime", "check_passed"),
+      alert("certificate", "time_until_ssl_cert_expires", []),
+    ]);
+    expect(found).toEqual([
+      "no HTTPS uptime check that validates the certificate (registry:monitoring)",
+      "certificate: certificate notifies no channel",
+    ]);
+  });
+
+  it("runs in a preview that does not know a new channel's name yet", async () => {
+    const previewed = watched.map((d) =>
+      d.type.endsWith("AlertPolicy")
+        ? { ...d, props: unknownCheckingProxy({ ...d.props, notificationChannels: [unknownStringValue, CHANNEL] }) }
+        : d,
+    );
+    expect(await violations(monitoringInPlace, previewed)).toEqual([]);
   });
 });

@@ -6,11 +6,12 @@
  * included; its config lowers exactly that policy to advisory, and only while it applies.
  */
 import { readdirSync } from "node:fs";
-import { ALL_POLICIES } from "../../policy/policies";
+import { ALL_POLICIES, monitoringInPlace } from "../../policy/policies";
 import { evaluate } from "../../tools/plan/engine";
 import { readStackFile, stackFilePath } from "../../tools/plan/stack-file";
 import { ROOT } from "../tools/run-cli";
-import type { Declared } from "./harness";
+import { enforcementLevel } from "./enforcement";
+import { type Declared, violations } from "./harness";
 import { declaredOf, judged, policyConfig } from "./stack-plans";
 
 let declared: Declared[];
@@ -51,8 +52,16 @@ describe("policy/config/<stack>.json", () => {
   });
 
   it("lowers nothing for prod but the policy its adopted grants break (delete it with projectWriteRole)", async () => {
-    const lowered = Object.keys(policyConfig("prod"));
+    const config = policyConfig("prod");
+    const lowered = Object.keys(config).filter((k) => config[k] !== "mandatory");
     const broken = Object.keys((await judged(declared, {})).mandatory ?? {});
     expect(lowered).toEqual(broken);
+  });
+
+  it("turns monitoring-in-place on for prod, which the prod plan passes", async () => {
+    expect(enforcementLevel(monitoringInPlace, policyConfig("prod"))).toBe("mandatory");
+    expect(enforcementLevel(monitoringInPlace, {})).toBe("disabled");
+    expect(await violations(monitoringInPlace, declared)).toEqual([]);
+    expect(declared.filter((d) => d.type === "gcp:monitoring/uptimeCheckConfig:UptimeCheckConfig")).toHaveLength(2);
   });
 });

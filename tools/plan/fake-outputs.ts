@@ -122,6 +122,21 @@ export const FAKE_OUTPUTS: Record<string, Fake> = {
       ],
     };
   },
+  "gcp:monitoring/notificationChannel:NotificationChannel": (name, i) => {
+    const id = BigInt(`0x${digestOf("channel", name).slice(0, 15)}`).toString();
+    return {
+      id: `projects/${i.project}/notificationChannels/${id}`,
+      name: `projects/${i.project}/notificationChannels/${id}`,
+    };
+  },
+  "gcp:logging/projectSink:ProjectSink": (name, i) => {
+    const n = BigInt(`0x${digestOf("sink", name).slice(0, 11)}`).toString();
+    return {
+      id: `projects/${i.project}/sinks/${i.name ?? name}`,
+      writerIdentity: `serviceAccount:service-${n}@gcp-sa-logging.iam.gserviceaccount.com`,
+    };
+  },
+  "aws:sns/topic:Topic": (name, i, ctx) => ({ arn: `arn:aws:sns:${i.region}:${account(ctx)}:${i.name ?? name}` }),
   "cloudflare:index/r2Bucket:R2Bucket": (name, i) => ({ id: i.name ?? name }),
   "cloudflare:index/accountToken:AccountToken": (name) => {
     const h = digestOf("token", name);

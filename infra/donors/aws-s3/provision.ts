@@ -11,6 +11,7 @@ import type { DonorContext, Provisioned } from "../donor";
 import { type AwsS3Backend, optInRegions, type PolicyTemplate } from "./backend";
 import { mirrorLayout } from "./layout";
 import { BlobMirrors, type BlobMirrorsTransform } from "./mirrors";
+import { ReplicationAlarms } from "./replication-alarms";
 import { BlobWriter, type BlobWriterConfig, type BlobWriterTransform } from "./writer";
 
 /** Adjust any child of an aws-s3 backend before it is declared (see infra/transform.ts). */
@@ -51,6 +52,8 @@ export interface AwsS3DonorArgs {
   backend: AwsS3Backend;
   writer: BlobWriterConfig;
   stack: string;
+  /** E-mailed when replication fails (with replication metrics on). */
+  alertEmails?: readonly string[];
   transform?: AwsS3DonorTransform;
 }
 
@@ -61,6 +64,8 @@ export class AwsS3Donor extends pulumi.ComponentResource {
   readonly provider: aws.Provider;
   /** The opt-in regions this backend enables, by region. */
   readonly optInRegions: Record<string, aws.account.Region>;
+  /** Failed replication, e-mailed; absent without replicas, metrics or e-mails. */
+  readonly replicationAlarms?: ReplicationAlarms;
 
   constructor(name: string, args: AwsS3DonorArgs, opts?: pulumi.ComponentResourceOptions) {
     super("registry:aws:S3Donor", name, {}, opts);
@@ -121,6 +126,14 @@ export class AwsS3Donor extends pulumi.ComponentResource {
       { parent: this },
     );
     this.optInRegions = optIn;
+    const emails = args.alertEmails ?? [];
+    if (layout.destinations.length > 0 && b.replication.metrics && emails.length > 0) {
+      this.replicationAlarms = new ReplicationAlarms(
+        `${name}-replication-alarms`,
+        { layout, ruleId: b.replication.ruleId, emails, provider },
+        { parent: this },
+      );
+    }
     this.registerOutputs({ replicationRoleArn: this.mirrors.replicationRoleArn, writerRoleArn: this.writer.roleArn });
   }
 }
@@ -131,7 +144,7 @@ export function provisionAwsS3(backend: AwsS3Backend, ctx: DonorContext<AwsS3Don
   if (!writer) throw new Error("an aws-s3 backend needs promotion.blobWriter");
   const donor = new AwsS3Donor(
     `aws-s3-${backend.accountId}`,
-    { backend, writer, stack: ctx.stack, transform: ctx.transform },
+    { backend, writer, stack: ctx.stack, alertEmails: ctx.alerts?.emails, transform: ctx.transform },
     ctx.opts,
   );
   return {

@@ -572,6 +572,71 @@ describe("invalid configs: every problem, with its key path and value", () => {
       ],
     ],
     [
+      "a channel kind that does not exist",
+      broken((c) => {
+        c.monitoring = { channels: { slack: ["#ops"] } };
+      }),
+      [
+        "registry:monitoring.channels.slack: unknown key (known keys: emails, existing)",
+        "registry:monitoring.channels: name an e-mail or an existing channel: alerts must reach someone",
+      ],
+    ],
+    [
+      "malformed e-mail addresses and a channel given by its path, not its ID",
+      broken((c) => {
+        c.monitoring = {
+          channels: { emails: ["ops@", "ops at example.dev"], existing: ["projects/p/notificationChannels/1"] },
+        };
+      }),
+      [
+        'registry:monitoring.channels.emails[0]: "ops@" is not an e-mail address',
+        'registry:monitoring.channels.emails[1]: "ops at example.dev" is not an e-mail address',
+        'registry:monitoring.channels.existing[0]: "projects/p/notificationChannels/1" is not a notification channel ID (digits)',
+      ],
+    ],
+    [
+      "uptime checks from fewer than three checker locations",
+      broken((c) => {
+        c.monitoring = { channels: { existing: ["1"] }, uptime: { checkerRegions: ["EUROPE", "USA_IOWA"] } };
+      }),
+      ["registry:monitoring.uptime.checkerRegions: holds 2 checker locations; Cloud Monitoring needs 3 at least"],
+    ],
+    [
+      "an uptime period Cloud Monitoring does not offer, a ratio over 1, a dataset ID with a dash, no retention",
+      broken((c) => {
+        c.monitoring = {
+          channels: { existing: ["1"] },
+          uptime: { periodSeconds: 30 },
+          alerts: { loadBalancer5xxRatio: 5 },
+          analytics: { dataset: "my-dataset", retentionDays: 0 },
+        };
+      }),
+      [
+        "registry:monitoring.uptime.periodSeconds: must be 60 or 300 or 600 or 900, got 30",
+        "registry:monitoring.alerts.loadBalancer5xxRatio: must be less than 1, got 5",
+        'registry:monitoring.analytics.dataset: "my-dataset" is not a BigQuery dataset ID',
+        "registry:monitoring.analytics.retentionDays: must be at least 1, got 0",
+      ],
+    ],
+    [
+      "draining every region",
+      broken((c) => {
+        c.redirector.drainedRegions = ["us-central1", "europe-west3"];
+      }),
+      [
+        "registry:redirector.drainedRegions: drains every region: the load balancer would have no backend left; keep at least one",
+      ],
+    ],
+    [
+      "draining a region that is not served",
+      broken((c) => {
+        c.redirector.drainedRegions = ["asia-east1"];
+      }),
+      [
+        'registry:redirector.drainedRegions[0]: "asia-east1" is not one of redirector.regions: only a region that is served can be drained',
+      ],
+    ],
+    [
       "an unknown load balancer key",
       broken((c) => {
         c.loadBalancer = { sslPolcy: false };

@@ -220,18 +220,20 @@ describe("prod: provider and components", () => {
     for (const r of plan.resources.filter((r) => r.type.startsWith("aws:"))) expect(r.options.provider).toBe(PROVIDER);
   });
 
-  it("nests BlobMirrors and BlobWriter under one S3Donor at the top level", () => {
+  it("nests BlobMirrors, BlobWriter and the replication alarms under one S3Donor at the top level", () => {
     const components = plan.resources.filter((r) => r.type.startsWith("registry:aws:"));
     expect(components.map((c) => [c.type, c.name, c.parent])).toEqual([
       ["registry:aws:S3Donor", COMPONENT, null],
       ["registry:aws:BlobMirrors", MIRRORS, COMPONENT],
       ["registry:aws:BlobWriter", WRITER, COMPONENT],
+      ["registry:aws:ReplicationAlarms", `${COMPONENT}-replication-alarms`, COMPONENT],
     ]);
   });
 
-  it("adds 180 resources: 5 per region, the replication, the writer, the provider, the components, 15 opt-in regions", () => {
+  it("adds 213 resources: 5 per region, the replication, the writer, the provider, the components, 15 opt-in regions, the alarms", () => {
     const aws = plan.resources.filter((r) => /^(aws:|registry:aws:|pulumi:providers:aws$)/.test(r.type));
-    expect(aws).toHaveLength(31 * 5 + 3 + 3 + 1 + 3 + 15);
+    // The alarms: a topic, prod's one e-mail subscription, one alarm per destination.
+    expect(aws).toHaveLength(31 * 5 + 3 + 3 + 1 + 4 + 15 + (2 + 30));
   });
 });
 
