@@ -1,0 +1,131 @@
+/**
+ * The scripts the workflows run: `.ci/plan-diff` in a throwaway repository made of this one
+ * (base = its commit, head = an edit in its working tree), and `.ci/preview-comment` with a
+ * stand-in `pulumi` (no Pulumi CLI or cloud here) that answers with a preview document.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PREVIEW } from "../tools/plan/preview-fixture";
+import { ROOT } from "../tools/run-cli";
+
+function bash(script: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }) {
+  const r = spawnSync("bash", [script, ...args], {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    encoding: "utf8",
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe(".ci/plan-diff", () => {
+  let repo: string;
+  let base: string;
+  beforeAll(() => {
+    // This repository's files as they are, committed in a repository of their own.
+    repo = mkdtempSync(join(tmpdir(), "plan-diff-repo-"));
+    const files = execFileSync("git", ["ls-files", "-co", "--exclude-standard", "-z"], { cwd: ROOT })
+      .toString("utf8")
+      .split("\0")
+      .filter(Boolean);
+    const archive = execFileSync("tar", ["-cf", "-", "--null", "-T", "-"], {
+      cwd: ROOT,
+      input: files.join("\0"),
+      maxBuffer: 256 * 1024 * 1024,
+    });
+    execFileSync("tar", ["-xf", "-"], { cwd: repo, input: archive });
+    const git = (...args: string[]) =>
+      execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.dev", ...args], { cwd: repo });
+    git("init", "-q");
+    git("add", "-A");
+    git("commit", "-q", "-m", "base");
+    base = git("rev-parse", "--short", "HEAD").toString("utf8").trim();
+    // After the commit: .gitignore's `node_modules/` does not match a symlink.
+    symlinkSync(join(ROOT, "node_modules"), join(repo, "node_modules"));
+  }, 60_000);
+
+  it("diffs the base commit's plan, from its own config, against the working tree's", () => {
+    const stack = join(repo, "Pulumi.sandbox.yaml");
+    writeFileSync(stack, `${readFileSync(stack, "utf8")}  registry:armor:\n    rateLimit:\n      count: 9000\n`);
+    const out = join(mkdtempSync(join(tmpdir(), "plan-diff-out-")), "out");
+    const r = bash(join(repo, ".ci/plan-diff"), ["HEAD", out], { cwd: repo, env: { STACKS: "sandbox" } });
+    expect([r.status, r.stderr]).toEqual([0, ""]);
+    const md = readFileSync(join(out, "sandbox.md"), "utf8");
+    expect(md.split("\n").slice(0, 5)).toEqual([
+      `<sub>Base \`${base}\` against this pull request, each plan from its own program and config (\`npm run plan\`, no credentials).</sub>`,
+      "",
+      "### Plan diff: stack `sandbox` (offline plans)",
+      "",
+      "0 to create · **1 to update** · 0 to delete · 0 to replace · 0 to import",
+    ]);
+    expect(md).toContain("`rules[priority=2147483647].rateLimitOptions.rateLimitThreshold.count`: `5000` → `9000`");
+    expect(JSON.parse(readFileSync(join(out, "sandbox.json"), "utf8")).summary).toEqual({
+      create: 0,
+      update: 1,
+      delete: 0,
+      replace: 0,
+      import: 0,
+    });
+  }, 120_000);
+
+  it("reports a plan that fails in the stack's comment, and fails when it is the pull request's", () => {
+    writeFileSync(join(repo, "Pulumi.sandbox.yaml"), "config:\n  registry:domain: [\n");
+    const out = join(mkdtempSync(join(tmpdir(), "plan-diff-out-")), "out");
+    const r = bash(join(repo, ".ci/plan-diff"), ["HEAD", out], { cwd: repo, env: { STACKS: "sandbox" } });
+    expect(r.status).toBe(1);
+    const md = readFileSync(join(out, "sandbox.md"), "utf8");
+    expect(md).toContain("### Plan diff: stack `sandbox`\n\nThe plan of this pull request failed:\n\n````text\n");
+    expect(md).toContain("Pulumi.sandbox.yaml: Flow sequence in block collection must be sufficiently indented");
+  }, 120_000);
+});
+
+describe(".ci/preview-comment", () => {
+  /** A `pulumi` that prints the preview document and exits with `status` (after `stderr`). */
+  function fakePulumi(status: number, stderr = ""): string {
+    const bin = mkdtempSync(join(tmpdir(), "fake-pulumi-"));
+    const doc = join(bin, "preview.json");
+    writeFileSync(doc, JSON.stringify(PREVIEW));
+    writeFileSync(join(bin, "stderr"), stderr);
+    mkdirSync(join(bin, "bin"));
+    const script = join(bin, "bin", "pulumi");
+    writeFileSync(
+      script,
+      `#!/usr/bin/env bash\necho "$@" > ${bin}/args\ncat ${doc}\ncat ${bin}/stderr >&2\nexit ${status}\n`,
+    );
+    chmodSync(script, 0o755);
+    return bin;
+  }
+
+  it("runs the preview as JSON with the stack's policy config and writes its rendering", () => {
+    const bin = fakePulumi(0);
+    const out = join(bin, "out");
+    const r = bash(join(ROOT, ".ci/preview-comment"), ["prod", out], {
+      cwd: ROOT,
+      env: { PATH: `${join(bin, "bin")}:${process.env.PATH}` },
+    });
+    expect(r.status).toBe(0);
+    expect(readFileSync(join(bin, "args"), "utf8")).toBe(
+      "preview --stack prod --json --non-interactive --policy-pack policy --policy-pack-config policy/config/prod.json\n",
+    );
+    const md = readFileSync(join(out, "prod.md"), "utf8");
+    expect(md.startsWith("### Plan diff: stack `prod` (pulumi preview)\n")).toBe(true);
+    expect(md).toContain("**1 to replace**");
+    expect(md).not.toContain("failed");
+  }, 60_000);
+
+  it("keeps a failed preview's rendering and adds the end of its errors, with its exit status", () => {
+    const bin = fakePulumi(255, "error: preview failed: 1 mandatory policy violation");
+    const out = join(bin, "out");
+    const r = bash(join(ROOT, ".ci/preview-comment"), ["sandbox", out], {
+      cwd: ROOT,
+      env: { PATH: `${join(bin, "bin")}:${process.env.PATH}` },
+    });
+    expect(r.status).toBe(255);
+    const md = readFileSync(join(out, "sandbox.md"), "utf8");
+    expect(md).toContain("**1 to replace**");
+    expect(md).toContain(
+      "**`pulumi preview` failed** (exit 255). The end of what it wrote to stderr:\n\n````text\nerror: preview failed: 1 mandatory policy violation\n````\n",
+    );
+  }, 60_000);
+});
