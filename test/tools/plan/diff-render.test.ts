@@ -42,7 +42,7 @@ describe("rendering a plan diff", () => {
         "  aws us-east-2: https://b-us-east-2 -> https://cdn.example.dev",
         "",
         "IAM (1)",
-        "  - allUsers loses roles/artifactregistry.reader on 3 resources (RepositoryIamMember): repository p/a/images, repository p/b/images, repository p/c/images",
+        "  - allUsers loses roles/artifactregistry.reader on 3 repositories (RepositoryIamMember): p/a/images, p/b/images, p/c/images",
         "",
         "Notes (1)",
         "  No Cloud Run region of this stack runs the redirector yet (`redirector.legacyBackends`): the routing above applies in each region once it moves to the redirector.",
@@ -88,7 +88,7 @@ describe("rendering a plan diff", () => {
     ]);
     expect(md).toContain("| aws `us-east-2` | `https://b-us-east-2` | `https://cdn.example.dev` |");
     expect(md).toContain(
-      "- ➖ `allUsers` loses `roles/artifactregistry.reader` on 3 resources (RepositoryIamMember): `repository p/a/images`, `repository p/b/images`, `repository p/c/images`",
+      "- ➖ `allUsers` loses `roles/artifactregistry.reader` on 3 repositories (RepositoryIamMember): `p/a/images`, `p/b/images`, `p/c/images`",
     );
     expect(md).toContain("  - `rules[priority=2].count`: `5000` → `10000`");
     expect(md.indexOf("#### ⚠️ Flags")).toBeLessThan(md.indexOf("#### Blob routing"));
@@ -125,6 +125,13 @@ describe("rendering a plan diff", () => {
     const odd = diffPlans(planOf([], routing("x")), planOf([], { ...routing("x"), defaultBlobBaseUrl: "https://a|b" }));
     expect(renderDiffMarkdown(odd)).toContain(
       "| every client no mirror claims | `https://cdn.example.dev` | `https://a\\|b` |",
+    );
+  });
+
+  it("renders routing alone, with no resource changing, as text", () => {
+    const moved = diffPlans(planOf([], routing("b-us-east-2")), planOf([], routing("b2-us-east-2")));
+    expect(renderDiffText(moved)).toContain(
+      "Blob routing (1)\n  aws us-east-2: https://b-us-east-2 -> https://b2-us-east-2\n",
     );
   });
 });

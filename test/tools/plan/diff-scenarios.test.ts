@@ -218,11 +218,11 @@ describe("the plan diff of a maintainer's change", () => {
     expect(section(name, "Flags")).toEqual([]);
     expect(section(name, "Blob routing")).toEqual([]);
     const repos = ["asia-northeast1", "europe-west4", "us-central1"]
-      .map((r) => `repository k8s-infra-oci-proxy/${r}/images`)
+      .map((r) => `k8s-infra-oci-proxy/${r}/images`)
       .join(", ");
     expect(section(name, "IAM")).toEqual([
-      `+ ${WRITER}/image-promoter gains roles/artifactregistry.writer on 3 resources (RepositoryIamBinding): ${repos}`,
-      `- ${WRITER}/infra-tools loses roles/artifactregistry.writer on 3 resources (RepositoryIamBinding): ${repos}`,
+      `+ ${WRITER}/image-promoter gains roles/artifactregistry.writer on 3 repositories (RepositoryIamBinding): ${repos}`,
+      `- ${WRITER}/infra-tools loses roles/artifactregistry.writer on 3 repositories (RepositoryIamBinding): ${repos}`,
       `+ system:serviceaccount:test-pods:blob-sync (sub) from ${ISSUER} gains sts:AssumeRoleWithWebIdentity on role sandbox-registry-k8s-io-blob-writer when aud = sts.amazonaws.com (Role sandbox-registry-k8s-io-blob-writer)`,
       `- system:serviceaccount:test-pods:s3-sync-sandbox (sub) from ${ISSUER} loses sts:AssumeRoleWithWebIdentity on role sandbox-registry-k8s-io-blob-writer when aud = sts.amazonaws.com (Role sandbox-registry-k8s-io-blob-writer)`,
     ]);

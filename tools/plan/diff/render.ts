@@ -81,15 +81,25 @@ function flagEntries(flags: readonly Flag[], quote: (s: string) => string): stri
   });
 }
 
+/** The words every target starts with (`repository`, `Cloud Run service`), if any. */
+function commonNoun(targets: readonly string[]): string {
+  const words = (targets[0] ?? "").split(" ").slice(0, -1);
+  let n = words.length;
+  while (n > 0 && !targets.every((t) => t.startsWith(`${words.slice(0, n).join(" ")} `))) n--;
+  return words.slice(0, n).join(" ");
+}
+
 function iamEntry(g: readonly IamChange[], quote: (s: string) => string, sign: (c: IamChange) => string): string {
   const [c] = g as [IamChange, ...IamChange[]];
   const when = c.when ? ` when ${quote(c.when)}` : "";
   const what = c.what.map(quote).join(", ");
   const via = className(c.via.type);
+  const noun = commonNoun(g.map((x) => x.on));
+  const targets = g.map((x) => quote(noun ? x.on.slice(noun.length + 1) : x.on)).join(", ");
   const on =
     g.length === 1
       ? `${quote(c.on)}${when} (${via} ${quote(c.via.name)})`
-      : `${plural(g.length, "resource")}${when} (${via}): ${g.map((x) => quote(x.on)).join(", ")}`;
+      : `${plural(g.length, noun || "resource")}${when} (${via}): ${targets}`;
   return `${sign(c)} ${quote(c.who)} ${IAM_VERBS[c.op][c.effect]} ${what} on ${on}`;
 }
 
@@ -141,7 +151,7 @@ export function renderDiffText(d: PlanDiff): string {
     iamEntries(d.iam, plain, (c) => (c.op === "gain" ? "+" : "-")),
   );
   section("Notes", d.notes);
-  const width = Math.max(...d.changes.map((c) => c.op.length));
+  const width = Math.max(0, ...d.changes.map((c) => c.op.length));
   const indent = " ".repeat(width + 4);
   section(
     "Resources",
