@@ -4,7 +4,7 @@
  * stand-in `pulumi` (no Pulumi CLI or cloud here) that answers with a preview document.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PREVIEW } from "../tools/plan/preview-fixture";
@@ -22,6 +22,8 @@ function bash(script: string, args: string[], options: { cwd: string; env?: Node
 describe(".ci/plan-diff", () => {
   let repo: string;
   let base: string;
+  let out: string;
+  let run: ReturnType<typeof bash>;
   beforeAll(() => {
     // This repository's files as they are, committed in a repository of their own.
     repo = mkdtempSync(join(tmpdir(), "plan-diff-repo-"));
@@ -43,14 +45,16 @@ describe(".ci/plan-diff", () => {
     base = git("rev-parse", "--short", "HEAD").toString("utf8").trim();
     // After the commit: .gitignore's `node_modules/` does not match a symlink.
     symlinkSync(join(ROOT, "node_modules"), join(repo, "node_modules"));
-  }, 60_000);
-
-  it("diffs the base commit's plan, from its own config, against the working tree's", () => {
+    // The pull request: a higher Cloud Armor limit in sandbox, and a new stack that is broken.
     const stack = join(repo, "Pulumi.sandbox.yaml");
     writeFileSync(stack, `${readFileSync(stack, "utf8")}  registry:armor:\n    rateLimit:\n      count: 9000\n`);
-    const out = join(mkdtempSync(join(tmpdir(), "plan-diff-out-")), "out");
-    const r = bash(join(repo, ".ci/plan-diff"), ["HEAD", out], { cwd: repo, env: { STACKS: "sandbox" } });
-    expect([r.status, r.stderr]).toEqual([0, ""]);
+    writeFileSync(join(repo, "Pulumi.broken.yaml"), "config:\n  registry:domain: [\n");
+    out = join(mkdtempSync(join(tmpdir(), "plan-diff-out-")), "out");
+    run = bash(join(repo, ".ci/plan-diff"), ["HEAD", out], { cwd: repo, env: { STACKS: "broken sandbox" } });
+  }, 180_000);
+
+  it("diffs the base commit's plan, from its own config, against the working tree's", () => {
+    expect(run.status).toBe(1); // the broken stack's head plan, below
     const md = readFileSync(join(out, "sandbox.md"), "utf8");
     expect(md.split("\n").slice(0, 5)).toEqual([
       `<sub>Base \`${base}\` against this pull request, each plan from its own program and config (\`npm run plan\`, no credentials).</sub>`,
@@ -67,17 +71,14 @@ describe(".ci/plan-diff", () => {
       replace: 0,
       import: 0,
     });
-  }, 120_000);
+  });
 
-  it("reports a plan that fails in the stack's comment, and fails when it is the pull request's", () => {
-    writeFileSync(join(repo, "Pulumi.sandbox.yaml"), "config:\n  registry:domain: [\n");
-    const out = join(mkdtempSync(join(tmpdir(), "plan-diff-out-")), "out");
-    const r = bash(join(repo, ".ci/plan-diff"), ["HEAD", out], { cwd: repo, env: { STACKS: "sandbox" } });
-    expect(r.status).toBe(1);
-    const md = readFileSync(join(out, "sandbox.md"), "utf8");
-    expect(md).toContain("### Plan diff: stack `sandbox`\n\nThe plan of this pull request failed:\n\n````text\n");
-    expect(md).toContain("Pulumi.sandbox.yaml: Flow sequence in block collection must be sufficiently indented");
-  }, 120_000);
+  it("reports a plan that fails in its stack's comment, and fails when it is the pull request's", () => {
+    const md = readFileSync(join(out, "broken.md"), "utf8");
+    expect(md).toContain("### Plan diff: stack `broken`\n\nThe plan of this pull request failed:\n\n````text\n");
+    expect(md).toContain("Pulumi.broken.yaml: Flow sequence in block collection must be sufficiently indented");
+    expect(existsSync(join(out, "broken.json"))).toBe(false);
+  });
 });
 
 describe(".ci/preview-comment", () => {
