@@ -82,17 +82,25 @@ describe(".ci/plan-diff", () => {
 });
 
 describe(".ci/preview-comment", () => {
-  /** A `pulumi` that prints the preview document and exits with `status` (after `stderr`). */
-  function fakePulumi(status: number, stderr = ""): string {
+  /**
+   * A `pulumi` that records its arguments, answers `--json` with the preview document and
+   * anything else with `plain` (as a plain preview would print), and exits with `status`.
+   */
+  function fakePulumi(status: number, plain = ""): string {
     const bin = mkdtempSync(join(tmpdir(), "fake-pulumi-"));
-    const doc = join(bin, "preview.json");
-    writeFileSync(doc, JSON.stringify(PREVIEW));
-    writeFileSync(join(bin, "stderr"), stderr);
+    writeFileSync(join(bin, "preview.json"), JSON.stringify(PREVIEW));
+    writeFileSync(join(bin, "plain.txt"), plain);
     mkdirSync(join(bin, "bin"));
     const script = join(bin, "bin", "pulumi");
     writeFileSync(
       script,
-      `#!/usr/bin/env bash\necho "$@" > ${bin}/args\ncat ${doc}\ncat ${bin}/stderr >&2\nexit ${status}\n`,
+      [
+        "#!/usr/bin/env bash",
+        `echo "$@" >> ${bin}/args`,
+        `case " $* " in *" --json "*) cat ${bin}/preview.json;; *) cat ${bin}/plain.txt;; esac`,
+        `exit ${status}`,
+        "",
+      ].join("\n"),
     );
     chmodSync(script, 0o755);
     return bin;
@@ -107,7 +115,7 @@ describe(".ci/preview-comment", () => {
     });
     expect(r.status).toBe(0);
     expect(readFileSync(join(bin, "args"), "utf8")).toBe(
-      "preview --stack prod --json --non-interactive --policy-pack policy --policy-pack-config policy/config/prod.json\n",
+      "preview --stack prod --non-interactive --policy-pack policy --policy-pack-config policy/config/prod.json --json\n",
     );
     const md = readFileSync(join(out, "prod.md"), "utf8");
     expect(md.startsWith("### Plan diff: stack `prod` (pulumi preview)\n")).toBe(true);
@@ -116,7 +124,12 @@ describe(".ci/preview-comment", () => {
   }, 60_000);
 
   it("keeps a failed preview's rendering and adds the end of its errors, with its exit status", () => {
-    const bin = fakePulumi(255, "error: preview failed: 1 mandatory policy violation");
+    const plain = [
+      "Policy Violations:",
+      "    [mandatory]  registry-guardrails v0.1.0  s3-tls-only (aws:s3/bucketPolicy:BucketPolicy: x-policy)",
+      "error: preview failed",
+    ].join("\n");
+    const bin = fakePulumi(255, plain);
     const out = join(bin, "out");
     const r = bash(join(ROOT, ".ci/preview-comment"), ["sandbox", out], {
       cwd: ROOT,
@@ -126,7 +139,11 @@ describe(".ci/preview-comment", () => {
     const md = readFileSync(join(out, "sandbox.md"), "utf8");
     expect(md).toContain("**1 to replace**");
     expect(md).toContain(
-      "**`pulumi preview` failed** (exit 255). The end of what it wrote to stderr:\n\n````text\nerror: preview failed: 1 mandatory policy violation\n````\n",
+      `**\`pulumi preview\` failed** (exit 255). The end of its plain output (policy violations, errors):\n\n\`\`\`\`text\n${plain}\n\`\`\`\`\n`,
+    );
+    // The JSON leaves policy violations out: a plain preview says them.
+    expect(readFileSync(join(bin, "args"), "utf8").split("\n")[1]).toBe(
+      "preview --stack sandbox --non-interactive --policy-pack policy --policy-pack-config policy/config/sandbox.json --diff --color never",
     );
   }, 60_000);
 });
