@@ -137,8 +137,9 @@ describe("resources", () => {
         "new URN (type `registry:aws:BlobMirrors` → `registry:aws:Mirrors`): Pulumi creates the new one, then deletes the old one, unless the new one declares the old URN in `aliases`",
       ],
     ]);
+    // Same inputs: the same bucket, which the new URN would try to create again.
     expect(d.flags.map((f) => [f.op, f.name, f.reasons])).toEqual([
-      ["replace", "b-us-east-2", ["protect", "retainOnDelete", "data"]],
+      ["replace", "b-us-east-2", ["protect", "retainOnDelete", "data", "same-identity"]],
     ]);
   });
 

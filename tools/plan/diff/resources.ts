@@ -170,7 +170,8 @@ export function diffResources(base: readonly DiffResource[], head: readonly Diff
       if (!d) continue;
       created.splice(created.indexOf(c), 1);
       deleted = deleted.filter((x) => x !== d);
-      const sameIdentity = rule === "import" || rule === "inputs";
+      // The same cloud object under a new URN: what a restructure without aliases does.
+      const sameIdentity = rule === "import" || (isCloudResource(d) && sameJson(d.inputs, c.inputs));
       const note = `new URN (${urnChange(d, c)}): Pulumi creates the new one, then deletes the old one, unless the new one declares the old URN in \`aliases\``;
       changes.push(change("replace", c, inputAndOptionChanges(d, c), note, true));
       const flag = flagOf("replace", d, sameIdentity);
