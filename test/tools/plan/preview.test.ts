@@ -23,10 +23,10 @@ describe("a pulumi preview, in the plan diff's words", () => {
     ]);
   });
 
-  it("flags replacing a protected bucket and deleting a repository, from their old state", () => {
+  it("flags replacing a protected bucket and deleting a repository, from their old state, protected data first", () => {
     expect(diff.flags.map((f) => f.text)).toEqual([
-      "delete of repository `images-us-west4` (`gcp:artifactregistry/repository:Repository`): retainOnDelete: it stays in the cloud, no longer managed",
       "replace of bucket `prod-registry-k8s-io-eu-west-1` (`aws:s3/bucket:Bucket`): protected: `pulumi up` refuses until `pulumi state unprotect`; retainOnDelete: it stays in the cloud, no longer managed",
+      "delete of repository `images-us-west4` (`gcp:artifactregistry/repository:Repository`): retainOnDelete: it stays in the cloud, no longer managed",
     ]);
   });
 

@@ -120,8 +120,19 @@ export function sortChanges(changes: Change[]): Change[] {
   );
 }
 
+/** Data first, then what is protected: the flags a reviewer must read first come first. */
+function severity(f: Flag): number {
+  return (f.reasons.includes("data") ? 0 : 2) + (f.reasons.includes("protect") ? 0 : 1);
+}
+
 export function sortFlags(flags: Flag[]): Flag[] {
-  return flags.sort((a, b) => byCodePoint(a.op, b.op) || byCodePoint(a.type, b.type) || byCodePoint(a.name, b.name));
+  return flags.sort(
+    (a, b) =>
+      severity(a) - severity(b) ||
+      byCodePoint(a.op, b.op) ||
+      byCodePoint(a.type, b.type) ||
+      byCodePoint(a.name, b.name),
+  );
 }
 
 export function diffResources(base: readonly DiffResource[], head: readonly DiffResource[]): ResourceDiff {
