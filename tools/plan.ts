@@ -8,10 +8,10 @@
  *   npm run plan -- --diff <base> <head> [--format ...]   each a stack file or a plan JSON
  *   npm run plan -- --preview <pulumi preview --json output> [--stack <name>] [--format ...]
  */
-import { spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { relative, resolve } from "node:path";
-import { parseArgs } from "node:util";
+import { parseArgs, promisify } from "node:util";
 import { DiffInputError, diffInput, previewInput } from "./plan/diff/inputs";
 import type { PlanDiff } from "./plan/diff/model";
 import { diffPlans, type PlanDocument, StackMismatch } from "./plan/diff/plan";
@@ -28,6 +28,8 @@ const USAGE = `usage: npm run plan -- (--stack <name> | --stack-file <path>) [--
        npm run plan -- --preview <pulumi preview --json output> [--stack <name>] [--format text|json|markdown]`;
 
 class UsageError extends Error {}
+
+const execFileAsync = promisify(execFile);
 
 /** Evaluate one stack file in this process and render it. */
 async function planStackFile(path: string, format: Format): Promise<string> {
@@ -62,22 +64,15 @@ async function planStackFile(path: string, format: Format): Promise<string> {
 class KnownError extends Error {}
 
 /** A stack file's plan JSON, from its own process: Pulumi's runtime state is per process. */
-function planJsonInChild(path: string): Promise<PlanDocument> {
-  return new Promise((resolvePlan, reject) => {
-    const child = spawn(process.execPath, [...process.execArgv, __filename, "--stack-file", path, "--format", "json"], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on("data", (b: Buffer) => out.push(b));
-    child.stderr.on("data", (b: Buffer) => err.push(b));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      if (code === 0) return resolvePlan(JSON.parse(Buffer.concat(out).toString("utf8")));
-      const message = Buffer.concat(err).toString("utf8").trim();
-      reject(new KnownError(message.startsWith(path) ? message : `${path}: ${message}`));
-    });
-  });
+async function planJsonInChild(path: string): Promise<PlanDocument> {
+  const args = [...process.execArgv, __filename, "--stack-file", path, "--format", "json"];
+  try {
+    const { stdout } = await execFileAsync(process.execPath, args, { maxBuffer: 256 * 1024 * 1024 });
+    return JSON.parse(stdout);
+  } catch (e) {
+    const message = String((e as { stderr?: string }).stderr || e).trim();
+    throw new KnownError(message.startsWith(path) ? message : `${path}: ${message}`);
+  }
 }
 
 async function planOf(path: string): Promise<PlanDocument> {

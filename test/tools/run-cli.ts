@@ -1,11 +1,24 @@
 /** Runs one of the project's TypeScript CLIs the way `npm run` does, and captures it. */
-import { spawn, spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { resolve } from "node:path";
+import { promisify } from "node:util";
 
 export const ROOT = resolve(__dirname, "../..");
+const TSX = require.resolve("tsx/cli");
+const execFileAsync = promisify(execFile);
 
-export function runCli(script: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
-  const result = spawnSync(process.execPath, [require.resolve("tsx/cli"), resolve(ROOT, script), ...args], {
+export interface CliResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(
+  script: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): CliResult {
+  const result = spawnSync(process.execPath, [TSX, resolve(ROOT, script), ...args], {
     cwd: options.cwd ?? ROOT,
     env: { ...process.env, ...options.env },
     encoding: "utf8",
@@ -15,22 +28,15 @@ export function runCli(script: string, args: string[], options: { cwd?: string; 
 }
 
 /** The same, without blocking: for running several CLIs side by side. */
-export function runCliAsync(
-  script: string,
-  args: string[],
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [require.resolve("tsx/cli"), resolve(ROOT, script), ...args], {
+export async function runCliAsync(script: string, args: string[]): Promise<CliResult> {
+  try {
+    const { stdout, stderr } = await execFileAsync(process.execPath, [TSX, resolve(ROOT, script), ...args], {
       cwd: ROOT,
-      stdio: ["ignore", "pipe", "pipe"],
+      maxBuffer: 256 * 1024 * 1024,
     });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on("data", (b: Buffer) => out.push(b));
-    child.stderr.on("data", (b: Buffer) => err.push(b));
-    child.on("error", fail);
-    child.on("close", (status) =>
-      done({ status, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") }),
-    );
-  });
+    return { status: 0, stdout, stderr };
+  } catch (e) {
+    const failed = e as { code?: number; stdout?: string; stderr?: string };
+    return { status: failed.code ?? null, stdout: failed.stdout ?? "", stderr: failed.stderr ?? String(e) };
+  }
 }
