@@ -4,7 +4,16 @@
  * stand-in `pulumi` (no Pulumi CLI or cloud here) that answers with a preview document.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PREVIEW } from "../tools/plan/preview-fixture";
@@ -52,6 +61,9 @@ describe(".ci/plan-diff", () => {
     out = join(mkdtempSync(join(tmpdir(), "plan-diff-out-")), "out");
     run = bash(join(repo, ".ci/plan-diff"), ["HEAD", out], { cwd: repo, env: { STACKS: "broken sandbox" } });
   }, 180_000);
+
+  // The copy, not what its node_modules link points at: rm does not follow links.
+  afterAll(() => rmSync(repo, { recursive: true, force: true }));
 
   it("diffs the base commit's plan, from its own config, against the working tree's", () => {
     expect(run.status).toBe(1); // the broken stack's head plan, below
