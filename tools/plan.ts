@@ -1,37 +1,53 @@
 /**
  * `npm run plan`: the credential-free preview. Evaluates the real program (infra/index.ts)
- * under Pulumi's mock engine and prints what it would declare.
+ * under Pulumi's mock engine and prints what it would declare, or what changes between two
+ * versions of a stack.
  *
  *   npm run plan -- --stack prod [--format text|json|markdown]
  *   npm run plan -- --stack-file path/to/Pulumi.<name>.yaml [--format ...]
- *   npm run plan:update            rewrite plan/<stack>.md for every Pulumi.<stack>.yaml
- *   npm run plan -- --check        exit 1 if any plan/<stack>.md is stale
+ *   npm run plan -- --diff <base> <head> [--format ...]   each a stack file or a plan JSON
+ *   npm run plan -- --preview <pulumi preview --json output> [--stack <name>] [--format ...]
  */
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
 import { relative, resolve } from "node:path";
-import { parseArgs } from "node:util";
-import { ConfigError, namespaceValues, parseConfig } from "../infra/config";
-import { buildRoutingTables } from "../infra/routing";
-import { evaluate } from "./plan/engine";
-import { renderJson, renderMarkdown, renderText } from "./plan/render";
-import { readStackFile, StackFileError, stackFilePath, stackNameOf } from "./plan/stack-file";
+import { parseArgs, promisify } from "node:util";
+import { DiffInputError, diffInput, previewInput } from "./plan/diff/inputs";
+import type { PlanDiff } from "./plan/diff/model";
+import { diffPlans, type PlanDocument, StackMismatch } from "./plan/diff/plan";
+import { previewDiff } from "./plan/diff/preview";
+import { renderDiffJson, renderDiffMarkdown, renderDiffText } from "./plan/diff/render";
+import { StackFileError, stackFilePath } from "./plan/stack-file";
 
 const ROOT = resolve(__dirname, "..");
-const PLAN_DIR = resolve(ROOT, "plan");
 const FORMATS = ["text", "json", "markdown"] as const;
 type Format = (typeof FORMATS)[number];
 
 const USAGE = `usage: npm run plan -- (--stack <name> | --stack-file <path>) [--format text|json|markdown]
-       npm run plan -- --update | --check`;
+       npm run plan -- --diff <base> <head> [--format text|json|markdown]   (stack files or plan JSONs)
+       npm run plan -- --preview <pulumi preview --json output> [--stack <name>] [--format text|json|markdown]`;
 
 class UsageError extends Error {}
 
+const execFileAsync = promisify(execFile);
+
 /** Evaluate one stack file in this process and render it. */
-export async function planStackFile(path: string, format: Format): Promise<string> {
+async function planStackFile(path: string, format: Format): Promise<string> {
+  // Loaded here, not above: a diff of plan JSONs never needs the engine or the program.
+  const { ConfigError, namespaceValues, parseConfig } = require("../infra/config") as typeof import("../infra/config");
+  const { buildRoutingTables } = require("../infra/routing") as typeof import("../infra/routing");
+  const { evaluate } = require("./plan/engine") as typeof import("./plan/engine");
+  const { renderJson, renderMarkdown, renderText } = require("./plan/render") as typeof import("./plan/render");
+  const { readStackFile } = require("./plan/stack-file") as typeof import("./plan/stack-file");
   const file = readStackFile(path);
   // Validate first, so a bad config is reported as such before the engine starts.
-  const config = parseConfig(namespaceValues(file.config), { stack: file.stack });
+  let config: ReturnType<typeof parseConfig>;
+  try {
+    config = parseConfig(namespaceValues(file.config), { stack: file.stack });
+  } catch (e) {
+    if (e instanceof ConfigError) throw new KnownError((e as Error).message);
+    throw e;
+  }
   const plan = await evaluate(file.stack, file.config, () => require("../infra/index"));
   for (const line of plan.diagnostics) console.error(line);
   if (format === "json") return renderJson(plan);
@@ -44,66 +60,63 @@ export async function planStackFile(path: string, format: Format): Promise<strin
   });
 }
 
-function stacksInRepo(): string[] {
-  return readdirSync(ROOT)
-    .map(stackNameOf)
-    .filter((s): s is string => !!s)
-    .sort();
-}
+/** An error whose message is the whole story (a config's problems): no stack trace. */
+class KnownError extends Error {}
 
-/** Each stack in its own process: Pulumi's runtime state is per process. */
-function planInChild(stack: string): string {
-  const child = spawnSync(
-    process.execPath,
-    [...process.execArgv, __filename, "--stack", stack, "--format", "markdown"],
-    { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 },
-  );
-  if (child.status !== 0) throw new Error(`plan for ${stack} failed:\n${child.stderr}`);
-  return child.stdout;
-}
-
-function updateOrCheck(check: boolean): number {
-  mkdirSync(PLAN_DIR, { recursive: true });
-  let stale = 0;
-  for (const stack of stacksInRepo()) {
-    const file = resolve(PLAN_DIR, `${stack}.md`);
-    const fresh = planInChild(stack);
-    const current = existsSync(file) ? readFileSync(file, "utf8") : "";
-    if (current === fresh) {
-      console.error(`plan/${stack}.md is up to date`);
-    } else if (check) {
-      stale++;
-      console.error(`plan/${stack}.md is stale: run \`npm run plan:update\` and commit the result`);
-    } else {
-      writeFileSync(file, fresh);
-      console.error(`plan/${stack}.md updated`);
-    }
+/** A stack file's plan JSON, from its own process: Pulumi's runtime state is per process. */
+async function planJsonInChild(path: string): Promise<PlanDocument> {
+  const args = [...process.execArgv, __filename, "--stack-file", path, "--format", "json"];
+  try {
+    const { stdout } = await execFileAsync(process.execPath, args, { maxBuffer: 256 * 1024 * 1024 });
+    return JSON.parse(stdout);
+  } catch (e) {
+    const message = String((e as { stderr?: string }).stderr || e).trim();
+    throw new KnownError(message.startsWith(path) ? message : `${path}: ${message}`);
   }
-  return stale ? 1 : 0;
+}
+
+async function planOf(path: string): Promise<PlanDocument> {
+  const input = diffInput(path);
+  return input.kind === "plan" ? input.doc : planJsonInChild(input.path);
+}
+
+function rendered(diff: PlanDiff, format: Format): string {
+  if (format === "json") return renderDiffJson(diff);
+  if (format === "markdown") return renderDiffMarkdown(diff);
+  return renderDiffText(diff);
 }
 
 function parse(argv: string[]) {
   try {
-    const { values } = parseArgs({
+    const { values, positionals } = parseArgs({
       args: argv,
       options: {
         stack: { type: "string" },
         "stack-file": { type: "string" },
+        diff: { type: "boolean", default: false },
+        preview: { type: "string" },
         format: { type: "string", default: "text" },
-        update: { type: "boolean", default: false },
-        check: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
+      allowPositionals: true,
       strict: true,
     });
     if (!FORMATS.includes(values.format as Format)) throw new UsageError(`unknown format "${values.format}"`);
-    const modes = [values.stack, values["stack-file"], values.update || undefined, values.check || undefined];
+    // With --preview, --stack only names the stack (a preview without changes names none).
+    const modes = [
+      values.preview ? undefined : values.stack,
+      values["stack-file"],
+      values.diff || undefined,
+      values.preview,
+    ];
     if (!values.help && modes.filter((m) => m !== undefined).length !== 1) {
-      throw new UsageError("give exactly one of --stack, --stack-file, --update, --check");
+      throw new UsageError("give exactly one of --stack, --stack-file, --diff, --preview");
     }
-    return { ...values, format: values.format as Format };
+    if (values.diff && positionals.length !== 2) throw new UsageError("--diff takes two files: <base> <head>");
+    if (!values.diff && positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+    return { ...values, positionals, format: values.format as Format };
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    throw e instanceof UsageError ? e : new UsageError((e as Error).message);
   }
 }
 
@@ -113,7 +126,16 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  if (args.update || args.check) return updateOrCheck(args.check);
+  if (args.diff) {
+    const [base = "", head = ""] = args.positionals.map((p) => resolve(p));
+    const [b, h] = await Promise.all([planOf(base), planOf(head)]);
+    process.stdout.write(rendered(diffPlans(b, h), args.format));
+    return 0;
+  }
+  if (args.preview) {
+    process.stdout.write(rendered(previewDiff(previewInput(resolve(args.preview)), args.stack), args.format));
+    return 0;
+  }
   const path = args["stack-file"] ? resolve(args["stack-file"]) : stackFilePath(args.stack ?? "");
   if (!existsSync(path)) throw new UsageError(`no stack file ${path}`);
   process.stdout.write(await planStackFile(path, args.format));
@@ -132,10 +154,14 @@ if (require.main === module) {
         process.exitCode = 2;
         return;
       }
-      // Config problems are the user's to fix: the list, not a stack trace.
-      const known = e instanceof ConfigError || e instanceof StackFileError || (e as Error)?.name === "RunError";
-      const message = known ? (e as Error).message : e;
-      console.error(message);
+      // Problems with the input are the user's to fix: the message, not a stack trace.
+      const known =
+        e instanceof KnownError ||
+        e instanceof StackFileError ||
+        e instanceof DiffInputError ||
+        e instanceof StackMismatch ||
+        (e as Error)?.name === "RunError";
+      console.error(known ? (e as Error).message : e);
       process.exitCode = 1;
     },
   );

@@ -15,6 +15,8 @@ const files = readdirSync(DIR)
 interface Step {
   uses?: string;
   run?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, string>;
 }
 interface Job {
   permissions?: Record<string, string> | string;
@@ -94,9 +96,10 @@ describe("workflows", () => {
     ]);
   });
 
-  it("lets only the preview and the plan comment write to pull requests", () => {
-    const writers = jobs.filter((j) => (j.job.permissions as Record<string, string>)["pull-requests"] === "write");
-    expect(writers.map((j) => j.id).sort()).toEqual(["plan-comment.yml:comment", "preview.yml:preview"]);
+  const prWriters = jobs.filter((j) => (j.job.permissions as Record<string, string>)["pull-requests"] === "write");
+
+  it("lets only the two comment jobs write to pull requests, not the job that runs the preview", () => {
+    expect(prWriters.map((j) => j.id).sort()).toEqual(["plan-comment.yml:comment", "preview.yml:comment"]);
   });
 
   it("runs the credentialed preview only for pull requests from this repository", () => {
@@ -105,8 +108,32 @@ describe("workflows", () => {
     );
   });
 
-  it("never checks out pull request code where it holds a write token", () => {
-    expect(usesAction(workflows["plan-comment.yml"]?.jobs.comment as Job, "actions/checkout")).toBe(false);
+  it("never checks out or runs code where it holds a write token", () => {
+    for (const j of prWriters) {
+      expect([j.id, usesAction(j.job, "actions/checkout"), (j.job.steps ?? []).filter((s) => s.run)]).toEqual([
+        j.id,
+        false,
+        [],
+      ]);
+    }
+  });
+
+  it("CI diffs the base commit's plans (its own program and config) against the pull request's", () => {
+    const job = workflows["ci.yml"]?.jobs["plan-diff"] as Job & { if?: string };
+    expect(job.if).toBe("github.event_name == 'pull_request'");
+    const steps = job.steps ?? [];
+    expect(steps.find((s) => s.uses?.startsWith("actions/checkout@"))?.with?.["fetch-depth"]).toBe(0);
+    const diff = steps.find((s) => s.run?.startsWith(".ci/plan-diff"));
+    expect(diff?.run).toBe('.ci/plan-diff "$BASE_SHA" plan-diff');
+    expect(diff?.env?.BASE_SHA).toBe(["$", "{{ github.event.pull_request.base.sha }}"].join(""));
+    expect(steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"))?.with?.name).toBe("plan-diff");
+  });
+
+  it("renders the credentialed preview with the plan diff's renderer, not pulumi/actions' comment", () => {
+    const steps = workflows["preview.yml"]?.jobs.preview?.steps ?? [];
+    const pulumi = steps.find((s) => s.uses?.startsWith("pulumi/actions@"));
+    expect(pulumi?.with).toBeUndefined(); // no command: it only installs the CLI
+    expect(steps.map((s) => s.run).filter(Boolean)).toEqual(["npm ci", '.ci/preview-comment "$STACK" preview']);
   });
 
   it("CI runs the same entry point as the project's CI (.ci/run)", () => {

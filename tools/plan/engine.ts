@@ -30,6 +30,8 @@ export interface PlannedResource {
     dependsOn: string[];
     /** The cloud resource to adopt (Pulumi's `import` option); null when it is created. */
     import: string | null;
+    /** The URNs it was known by (Pulumi's `aliases`); present only when it declares some. */
+    aliases?: string[];
   };
 }
 
@@ -89,6 +91,42 @@ function providerName(ref: string | undefined): string | null {
   const urn = ref.slice(0, ref.lastIndexOf("::"));
   const name = urn.slice(urn.lastIndexOf("::") + 2);
   return name.startsWith("default") ? null : name;
+}
+
+const STACK_TYPE = "pulumi:pulumi:Stack";
+
+/**
+ * A URN as the engine writes it: the mock monitor chains the stack's own type into its
+ * children's URNs (`pulumi:pulumi:Stack$A$B`), the engine does not (`A$B`).
+ */
+function engineUrn(urn: string): string {
+  const parts = urn.split("::");
+  const qualified = parts[2] ?? "";
+  parts[2] = qualified.startsWith(`${STACK_TYPE}$`) ? qualified.slice(STACK_TYPE.length + 1) : qualified;
+  return parts.join("::");
+}
+
+/** `urn:pulumi:s::p::A$B::name` -> `A$B`; undefined for the stack itself, whose children's URNs omit it. */
+function qualifiedType(urn: string): string | undefined {
+  const qualified = engineUrn(urn).split("::")[2];
+  return qualified === STACK_TYPE ? undefined : qualified;
+}
+
+/** An alias as the URN it stands for, filled in from the resource the way Pulumi does. */
+async function aliasUrn(alias: pulumi.Input<string | pulumi.Alias>, d: Declared, stack: string): Promise<string> {
+  const a = await settle(alias);
+  if (typeof a === "string") return engineUrn(a);
+  const parent = a.parent ?? d.parent;
+  const parentUrn =
+    parent === undefined ? undefined : await settle(pulumi.Resource.isInstance(parent) ? parent.urn : parent);
+  const parentType = parentUrn ? qualifiedType(parentUrn) : undefined;
+  const type = await settle(a.type ?? d.type);
+  return [
+    `urn:pulumi:${await settle(a.stack ?? stack)}`,
+    await settle(a.project ?? PROJECT),
+    parentType ? `${parentType}$${type}` : type,
+    await settle(a.name ?? d.name),
+  ].join("::");
 }
 
 function key(type: string, name: string): string {
@@ -201,10 +239,14 @@ export async function evaluate(
       return problem ? [`${d.name}: ${problem}`] : [];
     });
     if (badImports.length) throw new Error(`malformed import IDs:\n  ${badImports.join("\n  ")}`);
-    const resources = declared.map((d): PlannedResource => {
+    const aliases = await Promise.all(
+      declared.map((d) => Promise.all((d.opts.aliases ?? []).map((a) => aliasUrn(a, d, stack)))),
+    );
+    const resources = declared.map((d, i): PlannedResource => {
       const reg = registered.get(key(d.type, d.name));
       if (!reg) throw new Error(`${d.type} ${d.name} was declared but never registered`);
       const dependsOn = ([] as unknown[]).concat(d.opts.dependsOn ?? []);
+      const declaredAliases = aliases[i] ?? [];
       return {
         type: d.type,
         name: d.name,
@@ -218,6 +260,7 @@ export async function evaluate(
           provider: reg.provider,
           dependsOn: dependsOn.map((r) => names.get(r as pulumi.Resource) ?? "?").sort(),
           import: d.opts.import ?? null,
+          ...(declaredAliases.length ? { aliases: [...new Set(declaredAliases)].sort() } : {}),
         },
       };
     });

@@ -1,6 +1,6 @@
 /**
- * Renders a Plan as text (for a terminal), JSON (for tools) or Markdown (the checked-in
- * plan/<stack>.md every pull request diffs). Pure and deterministic: same plan, same bytes.
+ * Renders a Plan as text (for a terminal), JSON (for tools and the plan diff) or Markdown
+ * (the whole plan, for reading). Pure and deterministic: same plan, same bytes.
  */
 import { isDeepStrictEqual } from "node:util";
 import { stringify } from "yaml";
@@ -259,9 +259,8 @@ export function renderMarkdown(plan: Plan, ctx: MarkdownContext): string {
     `# Plan: stack \`${plan.stack}\``,
     "",
     `What \`pulumi up\` would declare from \`${ctx.source}\`, evaluated offline by \`npm run plan\` under Pulumi's`,
-    "mock engine (cloud-assigned values are deterministic fakes). Regenerate with `npm run plan:update`;",
-    "a test fails while this file is stale. JSON held in string inputs (policies) is shown expanded; the",
-    'redirectors\' routing tables are shown once, under "Routing tables".',
+    "mock engine (cloud-assigned values are deterministic fakes). JSON held in string inputs (policies) is",
+    'shown expanded; the redirectors\' routing tables are shown once, under "Routing tables".',
     "",
   ];
   const tables = ctx.routing?.tables ?? {};

@@ -19,7 +19,13 @@ class Box extends pulumi.ComponentResource {
     const role = new aws.iam.Role(
       `${name}-role`,
       { name: "box-role", assumeRolePolicy: "{}" },
-      { parent: this, provider, dependsOn: [bucket] },
+      {
+        parent: this,
+        provider,
+        dependsOn: [bucket],
+        // Its old name under this parent, and a URN it had at the top level.
+        aliases: [{ name: `${name}-old-role` }, "urn:pulumi:unit::registry::aws:iam/role:Role::legacy-role"],
+      },
     );
     this.arn = role.arn;
     this.registerOutputs({});
@@ -46,13 +52,15 @@ describe("evaluate under the mock engine", () => {
     ]);
   });
 
-  it("records options: protect, retainOnDelete, explicit provider, dependsOn, import", () => {
+  it("records options: protect, retainOnDelete, explicit provider, dependsOn, import, aliases", () => {
     expect(find("box-bucket")?.options).toEqual({
       protect: true,
       retainOnDelete: true,
       provider: "box-provider",
       dependsOn: [],
       import: "box-bucket@eu-west-1",
+      // The provider's own: v7's Bucket was BucketV2.
+      aliases: ["urn:pulumi:unit::registry::registry:test:Box$aws:s3/bucketV2:BucketV2::box-bucket"],
     });
     expect(find("box-role")?.options).toEqual({
       protect: false,
@@ -60,6 +68,10 @@ describe("evaluate under the mock engine", () => {
       provider: "box-provider",
       dependsOn: ["box-bucket"],
       import: null,
+      aliases: [
+        "urn:pulumi:unit::registry::aws:iam/role:Role::legacy-role",
+        "urn:pulumi:unit::registry::registry:test:Box$aws:iam/role:Role::box-old-role",
+      ],
     });
     expect(find("box")?.custom).toBe(false);
   });
