@@ -1,3 +1,4 @@
+import { writerTrustPolicy } from "../../infra/donors/aws-s3/policies";
 import {
   artifactRegistryNoPublicWrite,
   artifactRegistryWritersPerRepository,
@@ -141,6 +142,34 @@ describe("iam-federated-trust-conditions", () => {
       StringEquals: { [`${issuer}:aud`]: "sts.amazonaws.com", [`${issuer}:sub`]: ["system:serviceaccount:a:b"] },
     });
     expect(await violations(federatedTrustIsConditioned, [role])).toEqual([]);
+  });
+
+  it("is satisfied by the writer role's trust in a sync job: Google's issuer, its aud and sub pinned", async () => {
+    const trust = writerTrustPolicy(
+      { oidcProviderArn: `arn:aws:iam::123456789012:oidc-provider/${issuer}`, issuer, audience: "a", subjects: ["s"] },
+      { uniqueId: "112233445566778899001", audience: "sts.amazonaws.com" },
+    );
+    const role = { type: "aws:iam/role:Role", name: "writer", props: { assumeRolePolicy: JSON.stringify(trust) } };
+    expect(await violations(federatedTrustIsConditioned, [role])).toEqual([]);
+  });
+
+  it("fires on a trust of Google's issuer that pins only the token's audience (any Google account could use it)", async () => {
+    const role = {
+      type: "aws:iam/role:Role",
+      name: "google",
+      props: {
+        assumeRolePolicy: doc({
+          Effect: "Allow",
+          Principal: { Federated: "accounts.google.com" },
+          Action: "sts:AssumeRoleWithWebIdentity",
+          Condition: { StringEquals: { "accounts.google.com:oaud": "sts.amazonaws.com" } },
+        }),
+      },
+    };
+    expect(await violations(federatedTrustIsConditioned, [role])).toEqual([
+      'google: federated trust for accounts.google.com has no "accounts.google.com:aud" condition',
+      'google: federated trust for accounts.google.com has no "accounts.google.com:sub" condition',
+    ]);
   });
 
   it("fires without aud (upstream's writer role), without any condition, on wildcards, on another issuer's keys, and for a public trust", async () => {

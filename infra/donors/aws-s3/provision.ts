@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { selectedRegions } from "../../fields";
 import { adopted, awsIds } from "../../import-ids";
 import { type Transform, transformed } from "../../transform";
-import type { DonorContext, Provisioned } from "../donor";
+import type { DonorContext, Provisioned, SyncIdentity } from "../donor";
 import { type AwsS3Backend, optInRegions, type PolicyTemplate } from "./backend";
 import { mirrorLayout } from "./layout";
 import { BlobMirrors, type BlobMirrorsTransform } from "./mirrors";
@@ -51,6 +51,8 @@ export interface AwsS3DonorArgs {
   backend: AwsS3Backend;
   writer: BlobWriterConfig;
   stack: string;
+  /** The sync job's service account, which the writer role trusts too. */
+  syncIdentity?: SyncIdentity;
   transform?: AwsS3DonorTransform;
 }
 
@@ -116,6 +118,7 @@ export class AwsS3Donor extends pulumi.ComponentResource {
         provider,
         externalRoleArn: b.writerRole,
         adoptOidcProvider: b.adopt?.oidcProvider,
+        syncIdentity: args.syncIdentity,
         transform: t.writer,
       },
       { parent: this },
@@ -131,7 +134,7 @@ export function provisionAwsS3(backend: AwsS3Backend, ctx: DonorContext<AwsS3Don
   if (!writer) throw new Error("an aws-s3 backend needs promotion.blobWriter");
   const donor = new AwsS3Donor(
     `aws-s3-${backend.accountId}`,
-    { backend, writer, stack: ctx.stack, transform: ctx.transform },
+    { backend, writer, stack: ctx.stack, syncIdentity: ctx.syncIdentity, transform: ctx.transform },
     ctx.opts,
   );
   return {

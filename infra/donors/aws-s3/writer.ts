@@ -1,14 +1,15 @@
 /**
  * `registry:aws:BlobWriter`: the identity the blob sync uses to fill the source bucket,
- * federated from its OIDC issuer (no long-lived keys). The issuer's OIDC provider is
- * account-global, so there is exactly one per backend, never one per region, and other
- * roles in the account may trust it too: removing the backend leaves it in place.
+ * federated from its OIDC issuer (no long-lived keys), and from Google for the sync's Cloud
+ * Run job when there is one. The issuer's OIDC provider is account-global, so there is
+ * exactly one per backend, never one per region, and other roles in the account may trust
+ * it too: removing the backend leaves it in place. Google's issuer is built into AWS.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { adopted } from "../../import-ids";
 import { type Transform, transformed } from "../../transform";
-import type { DonorContext } from "../donor";
+import type { DonorContext, SyncIdentity } from "../donor";
 import { writerPolicy, writerTrustPolicy } from "./policies";
 
 export type BlobWriterConfig = NonNullable<DonorContext["promotion"]["blobWriter"]>;
@@ -22,6 +23,8 @@ export interface BlobWriterArgs {
   externalRoleArn?: string;
   /** The provider exists already (its ARN): imported. */
   adoptOidcProvider?: string;
+  /** The sync job's service account, trusted too (its Google ID tokens for its audience). */
+  syncIdentity?: SyncIdentity;
   transform?: BlobWriterTransform;
 }
 
@@ -49,6 +52,8 @@ export class BlobWriter extends pulumi.ComponentResource {
         { ...child, retainOnDelete: true, ...adopted(args.adoptOidcProvider) },
       ),
     );
+    // The config refuses this pairing; a role managed elsewhere cannot be told to trust the job.
+    if (args.externalRoleArn && args.syncIdentity) throw new Error("the sync job needs a writer role declared here");
     const role = args.externalRoleArn ? undefined : this.role(args, oidc.arn);
     this.roleArn = role?.arn ?? pulumi.output(args.externalRoleArn as string);
     this.nodes = { oidcProvider: oidc, ...(role ? { role } : {}) };
@@ -66,14 +71,19 @@ export class BlobWriter extends pulumi.ComponentResource {
         {
           name: args.roleName,
           description: `Blob sync: writes ${args.sourceBucket}; federated from ${writer.oidcIssuer}`,
-          assumeRolePolicy: oidcProviderArn.apply((arn) =>
+          assumeRolePolicy: pulumi.all([oidcProviderArn, args.syncIdentity?.uniqueId]).apply(([arn, uniqueId]) =>
             JSON.stringify(
-              writerTrustPolicy({
-                oidcProviderArn: arn,
-                issuer: writer.oidcIssuer,
-                audience: writer.audience,
-                subjects: writer.subjects,
-              }),
+              writerTrustPolicy(
+                {
+                  oidcProviderArn: arn,
+                  issuer: writer.oidcIssuer,
+                  audience: writer.audience,
+                  subjects: writer.subjects,
+                },
+                args.syncIdentity && uniqueId !== undefined
+                  ? { uniqueId, audience: args.syncIdentity.audience }
+                  : undefined,
+              ),
             ),
           ),
         },

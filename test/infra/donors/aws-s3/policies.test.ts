@@ -21,6 +21,15 @@ const documents: Record<string, PolicyDocument> = {
     audience: "sts.amazonaws.com",
     subjects: ["system:serviceaccount:a:b"],
   }),
+  writerTrustWithJob: writerTrustPolicy(
+    {
+      oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/x",
+      issuer,
+      audience: "sts.amazonaws.com",
+      subjects: ["s"],
+    },
+    { uniqueId: "112233445566778899001", audience: "sts.amazonaws.com" },
+  ),
   writer: writerPolicy("m-us-east-2"),
   replicationTrust: replicationTrustPolicy("123456789012", "m-us-east-2"),
   replication: replicationPolicy("m-us-east-2", ["m-eu-west-1", "m-ap-south-1"]),
@@ -51,6 +60,30 @@ describe("trust conditions", () => {
       oidcClaimKey(issuer, "aud"),
       oidcClaimKey(issuer, "sub"),
     ]);
+  });
+
+  it("trust a sync job's Google service account by its unique ID, as azp and sub, and its token audience", () => {
+    expect(documents.writerTrustWithJob?.Statement[1]).toEqual({
+      Sid: "BlobSyncCloudRunJob",
+      Effect: "Allow",
+      Principal: { Federated: "accounts.google.com" },
+      Action: "sts:AssumeRoleWithWebIdentity",
+      Condition: {
+        StringEquals: {
+          "accounts.google.com:aud": "112233445566778899001",
+          "accounts.google.com:sub": "112233445566778899001",
+          "accounts.google.com:oaud": "sts.amazonaws.com",
+        },
+      },
+    });
+    expect(documents.writerTrust?.Statement).toHaveLength(1);
+  });
+
+  it("refuse anything but a numeric unique ID for the job's account (an e-mail would match no token)", () => {
+    const w = { oidcProviderArn: "arn:x", issuer, audience: "a", subjects: ["s"] };
+    expect(() => writerTrustPolicy(w, { uniqueId: "sync@p.iam.gserviceaccount.com", audience: "a" })).toThrow(
+      '"sync@p.iam.gserviceaccount.com" is not a service account\'s unique ID',
+    );
   });
 
   it("name the only service and source that may replicate", () => {
