@@ -2,18 +2,17 @@
  * Cross-field rules: what no single key can check alone. Each rule names the keys it
  * needs and runs whenever those parsed, so one bad key does not hide the other problems.
  */
-import type { z } from "zod";
 import { backendRoutes } from "../donors/kinds";
 import { arnAccount } from "../fields";
 import { certificateNamesProblem } from "../gcp/names";
 import { MAX_UPSTREAM_DISTANCE_KM, upstreamRegionFor } from "../routing";
-import type { FieldName, Fields } from "./schema";
+import type { FieldName, RegistryConfig } from "./schema";
 
 const show = (v: unknown) => JSON.stringify(v);
 
 export interface Rule<K extends FieldName> {
   needs: readonly K[];
-  check(cfg: { [F in K]: z.output<Fields[F]> }, problem: (path: PropertyKey[], message: string) => void): void;
+  check(cfg: Pick<RegistryConfig, K>, problem: (path: PropertyKey[], message: string) => void): void;
 }
 
 /** Declares a cross-field rule; it runs whenever the keys it needs are valid. */
@@ -125,6 +124,21 @@ export const RULES = [
           `backends[${first}] (${cfg.backends[first]?.donor}) already serves every client no mirror claims; remove this key`,
         );
       }
+    },
+  }),
+  rule({
+    // The sync job's AWS identity is the writer role, which must trust the job's service account.
+    needs: ["sync", "backends"],
+    check(cfg, problem) {
+      if (!cfg.sync) return;
+      if (cfg.backends.length === 0) problem(["sync"], "there is no donor to fill: registry:backends is empty");
+      cfg.backends.forEach((b, i) => {
+        if (b.donor !== "aws-s3" || !b.writerRole) return;
+        problem(
+          ["sync"],
+          `backends[${i}] (aws-s3, account ${b.accountId}) uses a writer role managed elsewhere (backends[${i}].writerRole), which this program cannot make trust the sync job's service account; delete writerRole first, so the program declares the role (docs/adopting-existing-infrastructure.md, step 2)`,
+        );
+      });
     },
   }),
   rule({

@@ -10,6 +10,7 @@ import {
   RedirectorConfig,
   SourceConfig,
 } from "./sections";
+import { SyncConfig } from "./sync";
 
 /** Every key lives in this Pulumi config namespace: `registry:source`. */
 export const NAMESPACE = "registry";
@@ -25,6 +26,8 @@ export const FIELDS = {
   promotion: PromotionConfig,
   armor: ArmorConfig.prefault({}),
   loadBalancer: LoadBalancerConfig.prefault({}),
+  /** The blob sync as a scheduled Cloud Run job per donor; none without it. */
+  sync: SyncConfig.optional(),
 };
 export type Fields = typeof FIELDS;
 export type FieldName = keyof Fields;
