@@ -25,6 +25,13 @@ export const TYPES = {
   certificateMap: "gcp:certificatemanager/certificateMap:CertificateMap",
   certificateMapEntry: "gcp:certificatemanager/certificateMapEntry:CertificateMapEntry",
   dnsRecord: "cloudflare:index/dnsRecord:DnsRecord",
+  job: "gcp:cloudrunv2/job:Job",
+  jobMember: "gcp:cloudrunv2/jobIamMember:JobIamMember",
+  schedule: "gcp:cloudscheduler/job:Job",
+  secret: "gcp:secretmanager/secret:Secret",
+  secretVersion: "gcp:secretmanager/secretVersion:SecretVersion",
+  secretMember: "gcp:secretmanager/secretIamMember:SecretIamMember",
+  role: "aws:iam/role:Role",
 } as const;
 
 export function ofType(plan: Plan, type: string): PlannedResource[] {
