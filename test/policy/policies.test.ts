@@ -306,6 +306,29 @@ describe("cloud-run-public-invoker-only-redirector", () => {
       "dev: allAuthenticatedUsers granted roles/run.developer on Cloud Run",
     ]);
   });
+
+  it("fires for any public grant on a Cloud Run job, and allows a named invoker", async () => {
+    const onJob = (name: string, member: string, type = "gcp:cloudrunv2/jobIamMember:JobIamMember") => ({
+      type,
+      name,
+      props: { name: "sync-aws-1", location: "us-central1", role: "roles/run.invoker", member },
+    });
+    const binding = {
+      type: "gcp:cloudrunv2/jobIamBinding:JobIamBinding",
+      name: "all",
+      props: { name: "sync-aws-1", location: "us-central1", role: "roles/run.invoker", members: ["allUsers"] },
+    };
+    expect(
+      await violations(publicInvokerOnlyOnRedirector, [
+        onJob("scheduler", "serviceAccount:sync-aws-1-invoker@p-1.iam.gserviceaccount.com"),
+        onJob("anyone", "allAuthenticatedUsers"),
+        binding,
+      ]),
+    ).toEqual([
+      "anyone: allAuthenticatedUsers granted roles/run.invoker on the job sync-aws-1",
+      "all: allUsers granted roles/run.invoker on the job sync-aws-1",
+    ]);
+  });
 });
 
 describe("artifact-registry-no-public-write and -writers-per-repository", () => {
