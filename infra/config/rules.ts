@@ -55,13 +55,14 @@ export const RULES = [
     },
   }),
   rule({
-    needs: ["backends", "promotion"],
+    needs: ["backends", "promotion", "sync"],
     check(cfg, problem) {
       const i = cfg.backends.findIndex((b) => b.donor === "aws-s3");
-      if (i >= 0 && !cfg.promotion.blobWriter) {
+      // With registry:sync, the job writes: its Google identity is enough of a writer.
+      if (i >= 0 && !cfg.promotion.blobWriter && !cfg.sync) {
         problem(
           ["promotion", "blobWriter"],
-          `is required: backends[${i}] (aws-s3) needs a writer for its source bucket`,
+          `is required: backends[${i}] (aws-s3) needs a writer for its source bucket (or registry:sync, whose job writes it)`,
         );
       }
     },
@@ -73,7 +74,14 @@ export const RULES = [
       const issuer = cfg.promotion.blobWriter?.oidcIssuer;
       cfg.backends.forEach((b, i) => {
         const arn = b.donor === "aws-s3" ? b.adopt?.oidcProvider : undefined;
-        if (!arn || !issuer) return;
+        if (!arn) return;
+        if (!issuer) {
+          problem(
+            ["backends", i, "adopt", "oidcProvider"],
+            "adopts the OIDC provider of promotion.blobWriter, which is not set: nothing declares a provider",
+          );
+          return;
+        }
         const expected = `arn:aws:iam::${arnAccount(arn)}:oidc-provider/${issuer.replace(/^https:\/\//, "")}`;
         if (arn !== expected) {
           problem(

@@ -145,10 +145,15 @@ describe("iam-federated-trust-conditions", () => {
   });
 
   it("is satisfied by the writer role's trust in a sync job: Google's issuer, its aud and sub pinned", async () => {
-    const trust = writerTrustPolicy(
-      { oidcProviderArn: `arn:aws:iam::123456789012:oidc-provider/${issuer}`, issuer, audience: "a", subjects: ["s"] },
-      { uniqueId: "112233445566778899001", audience: "sts.amazonaws.com" },
-    );
+    const trust = writerTrustPolicy({
+      web: {
+        oidcProviderArn: `arn:aws:iam::123456789012:oidc-provider/${issuer}`,
+        issuer,
+        audience: "a",
+        subjects: ["s"],
+      },
+      job: { uniqueId: "112233445566778899001", audience: "sts.amazonaws.com" },
+    });
     const role = { type: "aws:iam/role:Role", name: "writer", props: { assumeRolePolicy: JSON.stringify(trust) } };
     expect(await violations(federatedTrustIsConditioned, [role])).toEqual([]);
   });

@@ -78,24 +78,34 @@ export interface GoogleServiceAccount {
 /** AWS's built-in issuer of Google ID tokens: no OIDC provider to declare. */
 export const GOOGLE_ISSUER = "accounts.google.com";
 
+/** Who may act as the blob writer: an OIDC issuer's workloads, the sync's Cloud Run job, or both. */
+export interface WriterTrust {
+  web?: WebIdentity;
+  job?: GoogleServiceAccount;
+}
+
 /**
- * Only the issuer's tokens carrying the exact audience and one of the exact subjects; with
- * a Cloud Run job, also that one service account's Google ID tokens for its audience. AWS
- * maps a Google token's `azp` (the account's unique ID) to `accounts.google.com:aud`, its
- * `sub` (the same ID) to `:sub`, and its `aud` to `:oaud`: all three are pinned.
+ * Only the issuer's tokens carrying the exact audience and one of the exact subjects; for a
+ * Cloud Run job, only that one service account's Google ID tokens for its audience. AWS maps
+ * a Google token's `azp` (the account's unique ID) to `accounts.google.com:aud`, its `sub`
+ * (the same ID) to `:sub`, and its `aud` to `:oaud`: all three are pinned.
  */
-export function writerTrustPolicy(w: WebIdentity, job?: GoogleServiceAccount): PolicyDocument {
-  const statements: Statement[] = [
-    {
+export function writerTrustPolicy({ web, job }: WriterTrust): PolicyDocument {
+  const statements: Statement[] = [];
+  if (web) {
+    statements.push({
       Sid: "BlobSyncWebIdentity",
       Effect: "Allow",
-      Principal: { Federated: w.oidcProviderArn },
+      Principal: { Federated: web.oidcProviderArn },
       Action: "sts:AssumeRoleWithWebIdentity",
       Condition: {
-        StringEquals: { [oidcClaimKey(w.issuer, "aud")]: w.audience, [oidcClaimKey(w.issuer, "sub")]: [...w.subjects] },
+        StringEquals: {
+          [oidcClaimKey(web.issuer, "aud")]: web.audience,
+          [oidcClaimKey(web.issuer, "sub")]: [...web.subjects],
+        },
       },
-    },
-  ];
+    });
+  }
   if (job) {
     // A unique ID is digits; anything else (an e-mail, an unresolved value) would match no token, silently.
     if (!/^\d+$/.test(job.uniqueId)) throw new Error(`"${job.uniqueId}" is not a service account's unique ID`);
@@ -113,6 +123,7 @@ export function writerTrustPolicy(w: WebIdentity, job?: GoogleServiceAccount): P
       },
     });
   }
+  if (statements.length === 0) throw new Error("the blob writer role must trust someone: an OIDC issuer or a sync job");
   return policy(...statements);
 }
 

@@ -49,7 +49,8 @@ export function fillPolicyTemplate(template: PolicyTemplate, bucket: string): ob
 
 export interface AwsS3DonorArgs {
   backend: AwsS3Backend;
-  writer: BlobWriterConfig;
+  /** `promotion.blobWriter`: none when the sync job is the only writer. */
+  writer?: BlobWriterConfig;
   stack: string;
   /** The sync job's service account, which the writer role trusts too. */
   syncIdentity?: SyncIdentity;
@@ -130,8 +131,8 @@ export class AwsS3Donor extends pulumi.ComponentResource {
 
 export function provisionAwsS3(backend: AwsS3Backend, ctx: DonorContext<AwsS3DonorTransform>): Provisioned<AwsS3Donor> {
   const writer = ctx.promotion.blobWriter;
-  // The config refuses an aws-s3 backend without a blob writer; this only narrows the type.
-  if (!writer) throw new Error("an aws-s3 backend needs promotion.blobWriter");
+  // The config refuses an aws-s3 backend with neither; this only keeps the invariant.
+  if (!writer && !ctx.syncIdentity) throw new Error("an aws-s3 backend needs promotion.blobWriter or a sync job");
   const donor = new AwsS3Donor(
     `aws-s3-${backend.accountId}`,
     { backend, writer, stack: ctx.stack, syncIdentity: ctx.syncIdentity, transform: ctx.transform },

@@ -15,7 +15,8 @@ import { writerPolicy, writerTrustPolicy } from "./policies";
 export type BlobWriterConfig = NonNullable<DonorContext["promotion"]["blobWriter"]>;
 
 export interface BlobWriterArgs {
-  writer: BlobWriterConfig;
+  /** Workloads of an OIDC issuer (a GKE cluster's) that may write; none when only the sync job does. */
+  writer?: BlobWriterConfig;
   roleName: string;
   sourceBucket: string;
   provider: aws.Provider;
@@ -36,54 +37,62 @@ export interface BlobWriterTransform {
 
 export class BlobWriter extends pulumi.ComponentResource {
   readonly roleArn: pulumi.Output<string>;
-  /** The children; no `role` when the writer role is managed elsewhere. */
-  readonly nodes: { oidcProvider: aws.iam.OpenIdConnectProvider; role?: aws.iam.Role };
+  /** The children; no `oidcProvider` without an issuer, no `role` when it is managed elsewhere. */
+  readonly nodes: { oidcProvider?: aws.iam.OpenIdConnectProvider; role?: aws.iam.Role };
 
   constructor(name: string, args: BlobWriterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("registry:aws:BlobWriter", name, {}, opts);
     const child = { parent: this, provider: args.provider };
     const { writer } = args;
     // No thumbprint: IAM fetches and tracks the issuer's certificate chain itself.
-    const oidc = new aws.iam.OpenIdConnectProvider(
-      ...transformed(
-        args.transform?.oidcProvider,
-        `${name}-oidc`,
-        { url: writer.oidcIssuer, clientIdLists: [writer.audience] },
-        { ...child, retainOnDelete: true, ...adopted(args.adoptOidcProvider) },
-      ),
-    );
-    // The config refuses this pairing; a role managed elsewhere cannot be told to trust the job.
+    const oidc =
+      writer &&
+      new aws.iam.OpenIdConnectProvider(
+        ...transformed(
+          args.transform?.oidcProvider,
+          `${name}-oidc`,
+          { url: writer.oidcIssuer, clientIdLists: [writer.audience] },
+          { ...child, retainOnDelete: true, ...adopted(args.adoptOidcProvider) },
+        ),
+      );
+    // The config refuses these; a role managed elsewhere cannot be told to trust the job.
     if (args.externalRoleArn && args.syncIdentity) throw new Error("the sync job needs a writer role declared here");
-    const role = args.externalRoleArn ? undefined : this.role(args, oidc.arn);
+    if (!writer && !args.syncIdentity) throw new Error("the blob writer role needs an OIDC issuer or a sync job");
+    const role = args.externalRoleArn ? undefined : this.role(args, oidc?.arn);
     this.roleArn = role?.arn ?? pulumi.output(args.externalRoleArn as string);
-    this.nodes = { oidcProvider: oidc, ...(role ? { role } : {}) };
+    this.nodes = { ...(oidc ? { oidcProvider: oidc } : {}), ...(role ? { role } : {}) };
     this.registerOutputs({ roleArn: this.roleArn });
   }
 
-  /** Only the issuer's tokens with the exact audience and a listed subject; only the source bucket. */
-  private role(args: BlobWriterArgs, oidcProviderArn: pulumi.Output<string>): aws.iam.Role {
+  /** Only the issuer's tokens with the exact audience and a listed subject, and the sync job; only the source bucket. */
+  private role(args: BlobWriterArgs, oidcProviderArn: pulumi.Output<string> | undefined): aws.iam.Role {
     const child = { parent: this, provider: args.provider };
-    const { writer } = args;
+    const { writer, syncIdentity } = args;
+    const from = [
+      ...(writer ? [writer.oidcIssuer] : []),
+      ...(syncIdentity ? ["Google (the sync's Cloud Run job)"] : []),
+    ];
     const role = new aws.iam.Role(
       ...transformed(
         args.transform?.role,
         args.roleName,
         {
           name: args.roleName,
-          description: `Blob sync: writes ${args.sourceBucket}; federated from ${writer.oidcIssuer}`,
-          assumeRolePolicy: pulumi.all([oidcProviderArn, args.syncIdentity?.uniqueId]).apply(([arn, uniqueId]) =>
+          description: `Blob sync: writes ${args.sourceBucket}; federated from ${from.join(" and ")}`,
+          assumeRolePolicy: pulumi.all([oidcProviderArn, syncIdentity?.uniqueId]).apply(([arn, uniqueId]) =>
             JSON.stringify(
-              writerTrustPolicy(
-                {
-                  oidcProviderArn: arn,
-                  issuer: writer.oidcIssuer,
-                  audience: writer.audience,
-                  subjects: writer.subjects,
-                },
-                args.syncIdentity && uniqueId !== undefined
-                  ? { uniqueId, audience: args.syncIdentity.audience }
-                  : undefined,
-              ),
+              writerTrustPolicy({
+                web:
+                  writer && arn !== undefined
+                    ? {
+                        oidcProviderArn: arn,
+                        issuer: writer.oidcIssuer,
+                        audience: writer.audience,
+                        subjects: writer.subjects,
+                      }
+                    : undefined,
+                job: syncIdentity && uniqueId !== undefined ? { uniqueId, audience: syncIdentity.audience } : undefined,
+              }),
             ),
           ),
         },

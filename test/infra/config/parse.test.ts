@@ -63,6 +63,13 @@ describe("valid configs", () => {
     expect(parseConfig(validConfig(), { stack: "sandbox" }).sync).toBeUndefined();
   });
 
+  it("needs no blob writer for an aws-s3 donor the sync job fills", () => {
+    const values = validConfig();
+    delete values.promotion.blobWriter;
+    values.sync = { image: SYNC_IMAGE };
+    expect(parseConfig(values, { stack: "sandbox" }).promotion.blobWriter).toBeUndefined();
+  });
+
   it("prod has the registry.k8s.io scale", () => {
     const file = readStackFile(stackFilePath("prod"));
     const cfg = parseConfig(namespaceValues(file.config), { stack: "prod" });
@@ -262,7 +269,20 @@ describe("invalid configs: every problem, with its key path and value", () => {
       broken((c) => {
         delete c.promotion.blobWriter;
       }),
-      ["registry:promotion.blobWriter: is required: backends[0] (aws-s3) needs a writer for its source bucket"],
+      [
+        "registry:promotion.blobWriter: is required: backends[0] (aws-s3) needs a writer for its source bucket (or registry:sync, whose job writes it)",
+      ],
+    ],
+    [
+      "an OIDC provider adopted with no blob writer to declare it",
+      broken((c) => {
+        delete c.promotion.blobWriter;
+        c.sync = { image: SYNC_IMAGE };
+        c.backends[0].adopt = { oidcProvider: "arn:aws:iam::123456789012:oidc-provider/issuer.example.dev" };
+      }),
+      [
+        "registry:backends[0].adopt.oidcProvider: adopts the OIDC provider of promotion.blobWriter, which is not set: nothing declares a provider",
+      ],
     ],
     [
       "record and domain disagree",

@@ -16,20 +16,23 @@ const issuer = "https://container.googleapis.com/v1/projects/p/locations/us-cent
 const documents: Record<string, PolicyDocument> = {
   publicRead: publicReadPolicy("m-us-east-2"),
   writerTrust: writerTrustPolicy({
-    oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/x",
-    issuer,
-    audience: "sts.amazonaws.com",
-    subjects: ["system:serviceaccount:a:b"],
+    web: {
+      oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/x",
+      issuer,
+      audience: "sts.amazonaws.com",
+      subjects: ["system:serviceaccount:a:b"],
+    },
   }),
-  writerTrustWithJob: writerTrustPolicy(
-    {
+  writerTrustWithJob: writerTrustPolicy({
+    web: {
       oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/x",
       issuer,
       audience: "sts.amazonaws.com",
       subjects: ["s"],
     },
-    { uniqueId: "112233445566778899001", audience: "sts.amazonaws.com" },
-  ),
+    job: { uniqueId: "112233445566778899001", audience: "sts.amazonaws.com" },
+  }),
+  writerTrustJobOnly: writerTrustPolicy({ job: { uniqueId: "112233445566778899001", audience: "sts.amazonaws.com" } }),
   writer: writerPolicy("m-us-east-2"),
   replicationTrust: replicationTrustPolicy("123456789012", "m-us-east-2"),
   replication: replicationPolicy("m-us-east-2", ["m-eu-west-1", "m-ap-south-1"]),
@@ -79,11 +82,15 @@ describe("trust conditions", () => {
     expect(documents.writerTrust?.Statement).toHaveLength(1);
   });
 
-  it("refuse anything but a numeric unique ID for the job's account (an e-mail would match no token)", () => {
-    const w = { oidcProviderArn: "arn:x", issuer, audience: "a", subjects: ["s"] };
-    expect(() => writerTrustPolicy(w, { uniqueId: "sync@p.iam.gserviceaccount.com", audience: "a" })).toThrow(
+  it("trust the job alone when no OIDC issuer writes (registry:sync without promotion.blobWriter)", () => {
+    expect(documents.writerTrustJobOnly?.Statement.map((st) => st.Sid)).toEqual(["BlobSyncCloudRunJob"]);
+  });
+
+  it("refuse anything but a numeric unique ID for the job's account (an e-mail would match no token), and trusting no one", () => {
+    expect(() => writerTrustPolicy({ job: { uniqueId: "sync@p.iam.gserviceaccount.com", audience: "a" } })).toThrow(
       '"sync@p.iam.gserviceaccount.com" is not a service account\'s unique ID',
     );
+    expect(() => writerTrustPolicy({})).toThrow("the blob writer role must trust someone");
   });
 
   it("name the only service and source that may replicate", () => {
