@@ -72,3 +72,20 @@ export function iamGrants(plan: Plan): Array<{ resource: PlannedResource; role: 
       return { resource: r, role: String(i.role), members: i.members ?? [i.member] };
     });
 }
+
+/** The trust statement a writer role must hold for a sync job's Google service account, written out. */
+export function jobTrustStatement(uniqueId: string, audience: string): Loose {
+  return {
+    Sid: "BlobSyncCloudRunJob",
+    Effect: "Allow",
+    Principal: { Federated: "accounts.google.com" },
+    Action: "sts:AssumeRoleWithWebIdentity",
+    Condition: {
+      StringEquals: {
+        "accounts.google.com:aud": uniqueId,
+        "accounts.google.com:sub": uniqueId,
+        "accounts.google.com:oaud": audience,
+      },
+    },
+  };
+}

@@ -9,7 +9,7 @@ import { registry } from "../../infra/program";
 import { evaluate, type Plan } from "../../tools/plan/engine";
 import { judged } from "../policy/stack-plans";
 import { validConfig } from "./fixtures";
-import { inputs, ofType, one, outputs, TYPES } from "./planned";
+import { inputs, jobTrustStatement, ofType, one, outputs, TYPES } from "./planned";
 
 const values = validConfig();
 delete values.promotion.blobWriter;
@@ -32,19 +32,7 @@ it("the writer role trusts the job's service account and nobody else", () => {
   const account = one(plan, TYPES.serviceAccount, (r) => inputs(r).accountId === NAMES.serviceAccount);
   const uniqueId = outputs(account).uniqueId;
   expect(JSON.parse(inputs(writer()).assumeRolePolicy).Statement).toEqual([
-    {
-      Sid: "BlobSyncCloudRunJob",
-      Effect: "Allow",
-      Principal: { Federated: "accounts.google.com" },
-      Action: "sts:AssumeRoleWithWebIdentity",
-      Condition: {
-        StringEquals: {
-          "accounts.google.com:aud": uniqueId,
-          "accounts.google.com:sub": uniqueId,
-          "accounts.google.com:oaud": "sts.amazonaws.com",
-        },
-      },
-    },
+    jobTrustStatement(uniqueId, "sts.amazonaws.com"),
   ]);
   expect(inputs(writer()).description).toBe(
     "Blob sync: writes example-registry-us-east-2; federated from Google (the sync's Cloud Run job)",

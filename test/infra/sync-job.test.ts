@@ -13,7 +13,7 @@ import { evaluate, type Plan, type PlannedResource } from "../../tools/plan/engi
 import { judged } from "../policy/stack-plans";
 import { validConfig } from "./fixtures";
 import { identityOf } from "./identity";
-import { iamGrants, inputs, type Loose, ofType, one, outputs, TYPES } from "./planned";
+import { iamGrants, inputs, jobTrustStatement, type Loose, ofType, one, outputs, TYPES } from "./planned";
 
 const SYNC_PROJECT = "example-sync";
 const IMAGE = `us-central1-docker.pkg.dev/k8s-staging-images/infra-tools/registry-sync@sha256:${"d".repeat(64)}`;
@@ -270,19 +270,7 @@ describe("the AWS writer role's trust in the aws-s3 job", () => {
     expect(uniqueId).toMatch(/^\d{21}$/);
     expect(trust()).toEqual([
       expect.objectContaining({ Sid: "BlobSyncWebIdentity" }),
-      {
-        Sid: "BlobSyncCloudRunJob",
-        Effect: "Allow",
-        Principal: { Federated: "accounts.google.com" },
-        Action: "sts:AssumeRoleWithWebIdentity",
-        Condition: {
-          StringEquals: {
-            "accounts.google.com:aud": uniqueId,
-            "accounts.google.com:sub": uniqueId,
-            "accounts.google.com:oaud": "https://sync.example.dev",
-          },
-        },
-      },
+      jobTrustStatement(uniqueId, "https://sync.example.dev"),
     ]);
   });
 

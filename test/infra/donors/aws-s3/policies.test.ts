@@ -11,6 +11,7 @@ import {
   writerPolicy,
   writerTrustPolicy,
 } from "../../../../infra/donors/aws-s3/policies";
+import { jobTrustStatement } from "../../planned";
 
 const issuer = "https://container.googleapis.com/v1/projects/p/locations/us-central1/clusters/c";
 const documents: Record<string, PolicyDocument> = {
@@ -66,19 +67,9 @@ describe("trust conditions", () => {
   });
 
   it("trust a sync job's Google service account by its unique ID, as azp and sub, and its token audience", () => {
-    expect(documents.writerTrustWithJob?.Statement[1]).toEqual({
-      Sid: "BlobSyncCloudRunJob",
-      Effect: "Allow",
-      Principal: { Federated: "accounts.google.com" },
-      Action: "sts:AssumeRoleWithWebIdentity",
-      Condition: {
-        StringEquals: {
-          "accounts.google.com:aud": "112233445566778899001",
-          "accounts.google.com:sub": "112233445566778899001",
-          "accounts.google.com:oaud": "sts.amazonaws.com",
-        },
-      },
-    });
+    expect(documents.writerTrustWithJob?.Statement[1]).toEqual(
+      jobTrustStatement("112233445566778899001", "sts.amazonaws.com"),
+    );
     expect(documents.writerTrust?.Statement).toHaveLength(1);
   });
 
