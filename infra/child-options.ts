@@ -12,12 +12,15 @@ export function childOf(
   return opts?.dependsOn === undefined ? { parent } : { parent, dependsOn: opts.dependsOn };
 }
 
-/** `opts` waiting for `resources` too: a child's own `dependsOn` would replace its component's. */
-export function alsoAfter<T extends pulumi.ResourceOptions>(opts: T, resources: pulumi.Resource[]): T {
-  return { ...opts, dependsOn: [...toList(opts.dependsOn), ...resources] };
+/** Resource options that also wait for `more`, keeping what they waited for already. */
+export function waitingFor<O extends pulumi.ResourceOptions>(opts: O, more: readonly pulumi.Resource[]): O {
+  return { ...opts, dependsOn: [...dependsOnList(opts.dependsOn), ...more] };
 }
 
-export function toList<T>(value: pulumi.Input<pulumi.Input<T>[]> | pulumi.Input<T> | undefined): pulumi.Input<T>[] {
+/** A `dependsOn` option, whatever form it came in, as a list. */
+export function dependsOnList(
+  value: pulumi.Input<pulumi.Input<pulumi.Resource>[]> | pulumi.Input<pulumi.Resource> | undefined,
+): pulumi.Input<pulumi.Resource>[] {
   if (value === undefined) return [];
-  return Array.isArray(value) ? value : [value as pulumi.Input<T>];
+  return Array.isArray(value) ? value : [value as pulumi.Input<pulumi.Resource>];
 }

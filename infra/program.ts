@@ -7,22 +7,24 @@ import type * as cloudflare from "@pulumi/cloudflare";
 import type * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { MirrorRoute } from "../redirector/routing-table";
-import { toList } from "./child-options";
+import { waitingFor } from "./child-options";
 import { deletionProtection, type RegistryConfig } from "./config";
 import { CloudDnsRecords, recordShape } from "./dns/cloud-dns";
 import { DnsRecords } from "./dns/cloudflare";
 import { octodnsYaml, type RecordSet, registryRecords } from "./dns/records";
-import type { DonorOutputs } from "./donors/donor";
+import type { DonorOutputs, SyncTarget } from "./donors/donor";
 import { type DonorTransforms, provisionDonor } from "./donors/index";
 import { fillPattern, selectedRegions } from "./fields";
-import { apisByProject, monitoringApis, ProjectApis, REDIRECTOR_APIS, sourceApis } from "./gcp/apis";
+import { apisByProject, monitoringApis, ProjectApis, REDIRECTOR_APIS, sourceApis, syncApis } from "./gcp/apis";
 import { ArtifactRegistry, type ArtifactRegistryTransform } from "./gcp/artifact-registry";
 import { LoadBalancer, type LoadBalancerTransform } from "./gcp/load-balancer";
 import { Monitoring, type MonitoringTransform } from "./gcp/monitoring";
 import { serviceName } from "./gcp/names";
 import { Promotion, type PromotionTransform } from "./gcp/promotion";
 import { Redirector, type RedirectorTransform } from "./gcp/redirector";
+import { SyncJob, type SyncJobArgs, type SyncJobTransform } from "./gcp/sync-job";
 import { buildRoutingTables, defaultBlobBaseUrl, mirrorRoutes, upstreamRegionFor } from "./routing";
+import { syncJobSettings, syncTargets } from "./sync-jobs";
 import type { Transform } from "./transform";
 
 export interface RegistryArgs {
@@ -43,6 +45,8 @@ export interface RegistryTransforms {
   dns?: { record?: Transform<cloudflare.DnsRecordArgs>; recordSet?: Transform<gcp.dns.RecordSetArgs> };
   /** Per donor kind: `{ "aws-s3": { mirrors: { bucket: ... } } }`. */
   donors?: DonorTransforms;
+  /** Every donor's sync job. */
+  sync?: SyncJobTransform;
 }
 
 /** The components `registry()` declared: reach their children through each one's `nodes`. */
@@ -58,6 +62,8 @@ export interface RegistryComponents {
   dns?: DnsRecords | CloudDnsRecords;
   /** Per backend, in config order: `AwsS3Donor`, `R2Mirror`, ... */
   donors: pulumi.ComponentResource[];
+  /** With `registry:sync`, per backend in config order: the job that fills it. */
+  sync: SyncJob[];
 }
 
 export interface Registry {
@@ -84,6 +90,17 @@ export interface RegistryOutputs {
   artifactRegistry: Record<string, pulumi.Output<string>>;
   /** The registry's DNS records; for an `external` zone also as OctoDNS YAML to paste. */
   dns: { provider: string; records: pulumi.Output<RecordSet[]>; octodns?: pulumi.Output<string> };
+  /** Per backend with a sync job, in config order: the bucket it fills and how to find the job. */
+  syncJobs: SyncJobOutput[];
+}
+
+export interface SyncJobOutput {
+  donor: string;
+  bucket: string;
+  project: string;
+  region: string;
+  job: pulumi.Output<string>;
+  serviceAccount: pulumi.Output<string>;
 }
 
 /**
@@ -102,9 +119,8 @@ export function registry(
   const routing = { upstreams, mirrors: mirrorRoutes(config), defaultBlobBaseUrl: defaultBlobBaseUrl(config) ?? null };
   const m = config.monitoring;
   const alerts = m ? { emails: m.channels.emails } : undefined;
-  const donors = config.backends.map((b) =>
-    provisionDonor(b, { stack, promotion, dns: config.dns, alerts, opts }, transform.donors),
-  );
+  const sync = config.sync ? syncJobSettings({ ...config, sync: config.sync }) : undefined;
+  const targets = sync ? syncTargets(config.backends) : [];
 
   const analyticsProject = m?.analytics && (m.analytics.project ?? config.redirector.project);
 
@@ -117,12 +133,49 @@ export function registry(
         ...(m
           ? monitoringApis(config.redirector.project, analyticsProject).map((a) => ({ ...a, adopt: !!m.adopt?.apis }))
           : []),
+        ...(sync
+          ? [
+              {
+                project: sync.project,
+                services: syncApis(targets.some((t) => t.target.credentials.kind === "keys")),
+                adopt: false,
+              },
+            ]
+          : []),
       ]),
     ].map(([project, list]) => [project, new ProjectApis(`apis-${project}`, { project, apis: list }, opts)]),
   );
-  const after = (...projects: string[]): pulumi.ComponentResourceOptions => ({
-    ...opts,
-    dependsOn: [...toList(opts.dependsOn), ...projects.flatMap((p) => toList(apis.get(p)))],
+  const after = (...projects: string[]): pulumi.ComponentResourceOptions =>
+    waitingFor(
+      opts,
+      projects.flatMap((p) => apis.get(p) ?? []),
+    );
+
+  const jobs: Array<{ donor: string; target: SyncTarget; job: SyncJob }> = [];
+  const donors = config.backends.map((b, i) => {
+    const ctx = { stack, promotion, dns: config.dns, alerts, opts };
+    const planned = targets[i];
+    if (!sync || !planned) return provisionDonor(b, ctx, transform.donors);
+    const { target, names } = planned;
+    const declareJob = (keys?: SyncJobArgs["keys"]) => {
+      const job = new SyncJob(
+        names.job,
+        { ...sync, names, target, keys, transform: transform.sync },
+        after(sync.project),
+      );
+      jobs.push({ donor: b.donor, target, job });
+      return job;
+    };
+    if (target.credentials.kind === "aws-role") {
+      // The writer role's trust names the job's service account: the account comes first.
+      const job = declareJob();
+      const syncIdentity = { uniqueId: job.serviceAccountUniqueId, audience: sync.audience };
+      return provisionDonor(b, { ...ctx, syncIdentity }, transform.donors);
+    }
+    // A key pair comes from the donor: the donor comes first.
+    const donor = provisionDonor(b, ctx, transform.donors);
+    declareJob(donor.syncKeys);
+    return donor;
   });
 
   const writers = new Promotion(
@@ -224,6 +277,14 @@ export function registry(
       redirectorServices: redirector.services,
       artifactRegistry: ar.urls,
       dns: records.outputs,
+      syncJobs: jobs.map(({ donor, target, job }) => ({
+        donor,
+        bucket: target.bucket,
+        project: job.project,
+        region: job.region,
+        job: job.jobName,
+        serviceAccount: job.serviceAccountEmail,
+      })),
     },
     components: {
       apis: [...apis.values()],
@@ -234,6 +295,7 @@ export function registry(
       ...(monitoring ? { monitoring } : {}),
       ...(records.component ? { dns: records.component } : {}),
       donors: donors.map((d) => d.component),
+      sync: jobs.map((j) => j.job),
     },
   };
 }

@@ -37,6 +37,8 @@ const T = {
   runService: "gcp:cloudrunv2/service:Service",
   runIamMember: "gcp:cloudrunv2/serviceIamMember:ServiceIamMember",
   runIamBinding: "gcp:cloudrunv2/serviceIamBinding:ServiceIamBinding",
+  runJobIamMember: "gcp:cloudrunv2/jobIamMember:JobIamMember",
+  runJobIamBinding: "gcp:cloudrunv2/jobIamBinding:JobIamBinding",
   arRepository: "gcp:artifactregistry/repository:Repository",
   r2Bucket: "cloudflare:index/r2Bucket:R2Bucket",
   arIamMember: "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember",
@@ -204,9 +206,14 @@ function runsRedirector(service: PolicyResource): boolean {
 
 export const publicInvokerOnlyOnRedirector: StackValidationPolicy = {
   name: "cloud-run-public-invoker-only-redirector",
-  description: "allUsers may invoke the redirector services and nothing else on Cloud Run.",
+  description: "allUsers may invoke the redirector services and nothing else on Cloud Run: no other service, no job.",
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
+    // Anyone who may run a job spends its budget (the sync's: the registry's quota, the donor's writes).
+    for (const iam of args.resources.filter((r) => r.type === T.runJobIamMember || r.type === T.runJobIamBinding)) {
+      const pub = members(iam.props).filter((m) => PUBLIC_MEMBERS.has(m));
+      if (pub.length) report(`${pub.join(", ")} granted ${iam.props.role} on the job ${iam.props.name}`, iam.urn);
+    }
     const services = args.resources.filter((r) => r.type === T.runService);
     for (const iam of args.resources.filter((r) => r.type === T.runIamMember || r.type === T.runIamBinding)) {
       const pub = members(iam.props).filter((m) => PUBLIC_MEMBERS.has(m));

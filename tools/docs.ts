@@ -1,6 +1,6 @@
 /**
  * `npm run docs:update`: rewrites the README's config reference tables from the schema
- * (infra/config/sections.ts and the donor kinds), so each field's type, default and meaning
+ * (infra/config/sections.ts, infra/config/sync.ts and the donor kinds), so each field's type, default and meaning
  * are stated once. `npm run docs:update -- --check` exits 1 while the README is stale; a
  * test runs the same check.
  */
@@ -16,6 +16,7 @@ import {
   RedirectorConfig,
   SourceConfig,
 } from "../infra/config/sections";
+import { SyncConfig } from "../infra/config/sync";
 import { AwsS3Backend } from "../infra/donors/aws-s3/backend";
 import { CloudflareR2Backend } from "../infra/donors/cloudflare-r2/backend";
 import { fillTables, markdownTable, rows, unionRows } from "./docs/config-tables";
@@ -35,6 +36,7 @@ export function configTables(): Record<string, string> {
     loadBalancer: markdownTable(rows(LoadBalancerConfig)),
     monitoring: markdownTable(rows(MonitoringConfig)),
     analytics: markdownTable(rows(AnalyticsConfig)),
+    sync: markdownTable(rows(SyncConfig)),
   };
 }
 

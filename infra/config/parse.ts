@@ -27,7 +27,7 @@ export class ConfigError extends Error {
 }
 
 export interface ParseOptions {
-  /** The stack name; `prod` must pin the redirector image by digest. */
+  /** The stack name; `prod` must pin the redirector's and the sync's images by digest. */
   stack: string;
 }
 
@@ -59,10 +59,16 @@ export function parseConfig(values: Record<string, unknown>, opts: ParseOptions)
   }
   const cfg = parsed as RegistryConfig;
   if (problems.length === 0) problems.push(...routingTableProblems(cfg));
-  if (cfg.redirector && opts.stack === "prod" && !isDigestPinned(cfg.redirector.image)) {
-    problems.push(
-      `${keyPath(["redirector", "image"])}: ${show(cfg.redirector.image)} must be pinned by digest (@sha256:...) in prod`,
-    );
+  if (opts.stack === "prod") {
+    // A tag can move under a running stack; prod runs only what was reviewed, by digest.
+    for (const [section, image] of [
+      ["redirector", cfg.redirector?.image],
+      ["sync", cfg.sync?.image],
+    ] as const) {
+      if (image !== undefined && !isDigestPinned(image)) {
+        problems.push(`${keyPath([section, "image"])}: ${show(image)} must be pinned by digest (@sha256:...) in prod`);
+      }
+    }
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return cfg;

@@ -55,13 +55,14 @@ export const RULES = [
     },
   }),
   rule({
-    needs: ["backends", "promotion"],
+    needs: ["backends", "promotion", "sync"],
     check(cfg, problem) {
       const i = cfg.backends.findIndex((b) => b.donor === "aws-s3");
-      if (i >= 0 && !cfg.promotion.blobWriter) {
+      // With registry:sync, the job writes: its Google identity is enough of a writer.
+      if (i >= 0 && !cfg.promotion.blobWriter && !cfg.sync) {
         problem(
           ["promotion", "blobWriter"],
-          `is required: backends[${i}] (aws-s3) needs a writer for its source bucket`,
+          `is required: backends[${i}] (aws-s3) needs a writer for its source bucket (or registry:sync, whose job writes it)`,
         );
       }
     },
@@ -73,7 +74,14 @@ export const RULES = [
       const issuer = cfg.promotion.blobWriter?.oidcIssuer;
       cfg.backends.forEach((b, i) => {
         const arn = b.donor === "aws-s3" ? b.adopt?.oidcProvider : undefined;
-        if (!arn || !issuer) return;
+        if (!arn) return;
+        if (!issuer) {
+          problem(
+            ["backends", i, "adopt", "oidcProvider"],
+            "adopts the OIDC provider of promotion.blobWriter, which is not set: nothing declares a provider",
+          );
+          return;
+        }
         const expected = `arn:aws:iam::${arnAccount(arn)}:oidc-provider/${issuer.replace(/^https:\/\//, "")}`;
         if (arn !== expected) {
           problem(
@@ -124,6 +132,21 @@ export const RULES = [
           `backends[${first}] (${cfg.backends[first]?.donor}) already serves every client no mirror claims; remove this key`,
         );
       }
+    },
+  }),
+  rule({
+    // The sync job's AWS identity is the writer role, which must trust the job's service account.
+    needs: ["sync", "backends"],
+    check(cfg, problem) {
+      if (!cfg.sync) return;
+      if (cfg.backends.length === 0) problem(["sync"], "there is no donor to fill: registry:backends is empty");
+      cfg.backends.forEach((b, i) => {
+        if (b.donor !== "aws-s3" || !b.writerRole) return;
+        problem(
+          ["sync"],
+          `backends[${i}] (aws-s3, account ${b.accountId}) uses a writer role managed elsewhere (backends[${i}].writerRole), which this program cannot make trust the sync job's service account; delete writerRole first, so the program declares the role (docs/adopting-existing-infrastructure.md, step 2)`,
+        );
+      });
     },
   }),
   rule({

@@ -11,6 +11,7 @@ import {
   RedirectorConfig,
   SourceConfig,
 } from "./sections";
+import { SyncConfig } from "./sync";
 
 /** Every key lives in this Pulumi config namespace: `registry:source`. */
 export const NAMESPACE = "registry";
@@ -27,6 +28,8 @@ export const FIELDS = {
   armor: ArmorConfig.prefault({}),
   loadBalancer: LoadBalancerConfig.prefault({}),
   monitoring: MonitoringConfig.optional(),
+  /** The blob sync as a scheduled Cloud Run job per donor; none without it. */
+  sync: SyncConfig.optional(),
 };
 export type Fields = typeof FIELDS;
 export type FieldName = keyof Fields;

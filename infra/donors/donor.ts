@@ -15,6 +15,24 @@ export interface DonorRoutes {
   fallbackBaseUrl?: string;
 }
 
+/** Where the blob sync writes for a donor: the one bucket it fills, and how it gets in. */
+export interface SyncTarget {
+  /** Names the donor's sync job and its identity: from what identifies the backend (an account, a bucket). */
+  key: string;
+  bucket: string;
+  /** The bucket's region (`auto` for R2). */
+  region: string;
+  /** An S3-compatible endpoint instead of AWS. */
+  endpoint?: string;
+  /**
+   * `aws-role`: the job trades its Google ID token for this role, whose trust names the
+   * job's service account (the provisioner adds it; see `DonorContext.syncIdentity`).
+   * `keys`: an access key pair the provisioner issues (`Provisioned.syncKeys`), which the
+   * job reads from Secret Manager.
+   */
+  credentials: { kind: "aws-role"; roleArn: string } | { kind: "keys" };
+}
+
 export interface DonorKind<Backend extends { donor: string }> {
   /** The `donor:` value that selects this kind in `registry:backends`. */
   readonly kind: Backend["donor"];
@@ -22,6 +40,8 @@ export interface DonorKind<Backend extends { donor: string }> {
   readonly schema: z.ZodType<Backend, unknown>;
   /** Pure: which clients this donor serves, and from where. */
   routes(backend: Backend): DonorRoutes;
+  /** Pure: what the blob sync fills, and how it gets write access. */
+  syncTarget(backend: Backend): SyncTarget;
 }
 
 /** What a provisioner gets besides its backend entry. */
@@ -38,12 +58,25 @@ export interface DonorContext<Transform = unknown> {
   opts?: pulumi.ComponentResourceOptions;
   /** Adjustments of the kind's children (infra/transform.ts). */
   transform?: Transform;
+  /**
+   * The sync job's Google identity, for a donor whose sync target is `aws-role`: its
+   * writer role trusts exactly this service account (by its numeric unique ID) with ID
+   * tokens for exactly this audience.
+   */
+  syncIdentity?: SyncIdentity;
+}
+
+export interface SyncIdentity {
+  uniqueId: pulumi.Input<string>;
+  audience: string;
 }
 
 /** A provisioned backend: its stack output, and its component (whose `nodes` are its children). */
 export interface Provisioned<Component extends pulumi.ComponentResource = pulumi.ComponentResource> {
   outputs: DonorOutputs;
   component: Component;
+  /** For a `keys` sync target: the key pair the sync writes with (the secret as a secret). */
+  syncKeys?: { accessKeyId: pulumi.Output<string>; secretAccessKey: pulumi.Output<string> };
 }
 
 /**

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { awsS3 } from "./aws-s3/backend";
 import { cloudflareR2 } from "./cloudflare-r2/backend";
-import type { DonorKind, DonorRoutes } from "./donor";
+import type { DonorKind, DonorRoutes, SyncTarget } from "./donor";
 
 export const DONOR_KINDS = [awsS3, cloudflareR2] as const;
 export const DONOR_KIND_NAMES: readonly string[] = DONOR_KINDS.map((d) => d.kind);
@@ -20,4 +20,9 @@ export function donorKindOf<B extends Backend>(backend: B): DonorKind<B> {
 /** A backend's routes as the redirectors get them: none while it is out of rotation. */
 export function backendRoutes(backend: Backend): DonorRoutes {
   return backend.inRotation ? donorKindOf(backend).routes(backend) : { mirrors: [] };
+}
+
+/** What the blob sync fills for a backend, in or out of rotation (a donor is filled before it serves). */
+export function backendSyncTarget(backend: Backend): SyncTarget {
+  return donorKindOf(backend).syncTarget(backend);
 }

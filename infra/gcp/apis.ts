@@ -70,6 +70,21 @@ export function monitoringApis(project: string, analyticsProject?: string): { pr
 }
 
 /**
+ * The blob sync's jobs: Cloud Run, Cloud Scheduler to start them, IAM for their accounts,
+ * and Secret Manager for a donor's key pair. Not IAM Credentials: the job's ID tokens come
+ * from the metadata server and the schedule's access tokens from Cloud Scheduler's own
+ * service agent; nothing here calls that API.
+ */
+export function syncApis(hasSecrets: boolean): string[] {
+  return [
+    "cloudscheduler.googleapis.com",
+    "iam.googleapis.com",
+    "run.googleapis.com",
+    ...(hasSecrets ? ["secretmanager.googleapis.com"] : []),
+  ];
+}
+
+/**
  * Pure: per project, each API once (the source and the redirector may share a project),
  * adopted when any section that needs it says its APIs exist.
  */

@@ -7,7 +7,7 @@
  */
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { alsoAfter, childOf } from "../child-options";
+import { childOf, waitingFor } from "../child-options";
 import { adopted, gcpIds } from "../import-ids";
 import { type AlertThresholds, alertSpecs } from "../monitoring/alerts";
 import { STDOUT_SCHEMA, STDOUT_TABLE, sinkFilter, VIEWS, viewQuery } from "../monitoring/analytics";
@@ -187,7 +187,7 @@ export class Monitoring extends pulumi.ComponentResource {
             alertStrategy: { autoClose: "1800s" },
           },
           // The log-based metrics an alert reads must exist before it does.
-          alsoAfter(child, metrics),
+          waitingFor(child, metrics),
         ),
       );
     });
@@ -197,7 +197,7 @@ export class Monitoring extends pulumi.ComponentResource {
         t.dashboard,
         `${name}-dashboard`,
         { project, dashboardJson: dashboardJson(`${args.domain} operations`, project, services) },
-        alsoAfter(child, metrics),
+        waitingFor(child, metrics),
       ),
     );
 
@@ -285,7 +285,7 @@ export class Monitoring extends pulumi.ComponentResource {
           deletionProtection: false,
           view: { query: viewQuery(view, project, a.dataset), useLegacySql: false },
         },
-        alsoAfter(child, [stdout]),
+        waitingFor(child, [stdout]),
       );
     }
     const sink = new gcp.logging.ProjectSink(
@@ -298,7 +298,7 @@ export class Monitoring extends pulumi.ComponentResource {
         uniqueWriterIdentity: true,
         bigqueryOptions: { usePartitionedTables: true },
       },
-      alsoAfter(child, [stdout]),
+      waitingFor(child, [stdout]),
     );
     // The sink's own identity, on this dataset only: nothing else in the project.
     new gcp.bigquery.DatasetIamMember(

@@ -4,6 +4,8 @@
  * `${project}-...` scheme (reference/upstream-infra.md §3.5); every one fits GCP's 63
  * characters for any valid project ID (at most 30).
  */
+import { createHash } from "node:crypto";
+
 export type IpVersion = "ipv4" | "ipv6";
 export type Listener = "http" | "https";
 
@@ -28,6 +30,37 @@ export function serviceName(region: string): string {
 
 export function negName(region: string): string {
   return `${serviceName(region)}-neg`;
+}
+
+/**
+ * A name cut to a limit: as it is when it fits, else its start and a hash of the whole, so
+ * two long names that share a start still differ. Starts and ends like the input.
+ */
+export function fitName(name: string, max: number): string {
+  if (name.length <= max) return name;
+  const hash = createHash("sha256").update(name).digest("hex").slice(0, 6);
+  return `${name.slice(0, max - hash.length - 1).replace(/-+$/, "")}-${hash}`;
+}
+
+/** Service account IDs stop at 30 characters. */
+const SERVICE_ACCOUNT_ID_MAX = 30;
+
+/**
+ * The blob sync's names for one donor (its sync target's key): the Cloud Run job and its
+ * schedule (49, like services: executions and tasks add suffixes), the job's identity and
+ * the schedule's, and the secrets of a key pair.
+ */
+export function syncNames(key: string) {
+  const job = fitName(`sync-${key}`, 49);
+  return {
+    job,
+    schedule: job,
+    serviceAccount: fitName(`sync-${key}`, SERVICE_ACCOUNT_ID_MAX),
+    // The suffix survives any cut, so the two accounts never read alike.
+    invoker: `${fitName(`sync-${key}`, SERVICE_ACCOUNT_ID_MAX - "-invoker".length)}-invoker`,
+    accessKeyIdSecret: `${job}-access-key-id`,
+    secretAccessKeySecret: `${job}-secret-access-key`,
+  };
 }
 
 /** Upstream's `domain_id`: `registry.k8s.io` -> `registry-k8s-io`. */

@@ -7,7 +7,7 @@
  */
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { alsoAfter, childOf } from "../child-options";
+import { childOf, waitingFor } from "../child-options";
 import { adopted, gcpIds } from "../import-ids";
 import { type Transform, transformed } from "../transform";
 
@@ -91,7 +91,7 @@ export class Promotion extends pulumi.ComponentResource {
           { project, role, member },
           {
             // After the accounts, so a new one exists before it is granted anything.
-            ...alsoAfter(child, accounts),
+            ...waitingFor(child, accounts),
             ...adopted(args.adopt.projectWriteRole ? gcpIds.projectMember(project, role, member) : undefined),
           },
         );

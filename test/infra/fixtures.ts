@@ -49,11 +49,15 @@ export function prodValues(): Loose {
   return namespaceValues(readStackFile(stackFilePath("prod")).config) as Loose;
 }
 
+/** The sync image prod would pin (a digest as the Sync image workflow prints it). */
+export const PROD_SYNC_IMAGE = `us-central1-docker.pkg.dev/k8s-staging-images/infra-tools/registry-sync@sha256:${"5e".repeat(32)}`;
+
 /**
  * Prod once the move from Terraform is done (docs/adopting-existing-infrastructure.md):
- * nothing left to import (step 1 applied), every "live" setting deleted (step 2), every
- * region on the redirector (step 3). Names the live resources have (the certificate's,
- * the Cloud Armor policy's) are kept: renaming them would replace them for nothing.
+ * nothing left to import (step 1 applied), every "live" setting deleted and the blob sync
+ * moved to a Cloud Run job (step 2), every region on the redirector (step 3). Names the
+ * live resources have (the certificate's, the Cloud Armor policy's) are kept: renaming
+ * them would replace them for nothing.
  */
 export function migrated(values: Loose): Loose {
   const v = structuredClone(values);
@@ -71,5 +75,7 @@ export function migrated(values: Loose): Loose {
     if (b.replication) b.replication = {};
     if (b.optInRegions) b.optInRegions = "enable";
   }
+  // Step 2, once the program declares the writer role: the sync runs as a Cloud Run job.
+  v.sync = { image: PROD_SYNC_IMAGE, tasks: 4 };
   return v;
 }

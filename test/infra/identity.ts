@@ -40,6 +40,15 @@ const IDENTIFY: Record<string, Identify> = {
   "gcp:cloudrunv2/service:Service": (i) => `projects/${i.project}/locations/${i.location}/services/${i.name}`,
   "gcp:cloudrunv2/serviceIamMember:ServiceIamMember": (i) =>
     `projects/${i.project}/locations/${i.location}/services/${i.name} ${i.role} ${i.member}`,
+  "gcp:cloudrunv2/job:Job": (i) => `projects/${i.project}/locations/${i.location}/jobs/${i.name}`,
+  "gcp:cloudrunv2/jobIamMember:JobIamMember": (i) =>
+    `projects/${i.project}/locations/${i.location}/jobs/${i.name} ${i.role} ${i.member}`,
+  "gcp:cloudscheduler/job:Job": (i) => `projects/${i.project}/locations/${i.region}/jobs/${i.name}`,
+  "gcp:secretmanager/secret:Secret": (i) => `projects/${i.project}/secrets/${i.secretId}`,
+  // A version's number is the cloud's to give: the one this declares is "the version of <secret>".
+  "gcp:secretmanager/secretVersion:SecretVersion": (i) => `${i.secret}/versions (declared)`,
+  "gcp:secretmanager/secretIamMember:SecretIamMember": (i) =>
+    `projects/${i.project}/secrets/${i.secretId} ${i.role} ${i.member}`,
   "gcp:compute/regionNetworkEndpointGroup:RegionNetworkEndpointGroup": (i) =>
     `projects/${i.project}/regions/${i.region}/networkEndpointGroups/${i.name}`,
   "gcp:compute/globalAddress:GlobalAddress": computeGlobal("addresses"),

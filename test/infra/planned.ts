@@ -25,6 +25,13 @@ export const TYPES = {
   certificateMap: "gcp:certificatemanager/certificateMap:CertificateMap",
   certificateMapEntry: "gcp:certificatemanager/certificateMapEntry:CertificateMapEntry",
   dnsRecord: "cloudflare:index/dnsRecord:DnsRecord",
+  job: "gcp:cloudrunv2/job:Job",
+  jobMember: "gcp:cloudrunv2/jobIamMember:JobIamMember",
+  schedule: "gcp:cloudscheduler/job:Job",
+  secret: "gcp:secretmanager/secret:Secret",
+  secretVersion: "gcp:secretmanager/secretVersion:SecretVersion",
+  secretMember: "gcp:secretmanager/secretIamMember:SecretIamMember",
+  role: "aws:iam/role:Role",
 } as const;
 
 export function ofType(plan: Plan, type: string): PlannedResource[] {
@@ -64,4 +71,21 @@ export function iamGrants(plan: Plan): Array<{ resource: PlannedResource; role: 
       const i = inputs(r);
       return { resource: r, role: String(i.role), members: i.members ?? [i.member] };
     });
+}
+
+/** The trust statement a writer role must hold for a sync job's Google service account, written out. */
+export function jobTrustStatement(uniqueId: string, audience: string): Loose {
+  return {
+    Sid: "BlobSyncCloudRunJob",
+    Effect: "Allow",
+    Principal: { Federated: "accounts.google.com" },
+    Action: "sts:AssumeRoleWithWebIdentity",
+    Condition: {
+      StringEquals: {
+        "accounts.google.com:aud": uniqueId,
+        "accounts.google.com:sub": uniqueId,
+        "accounts.google.com:oaud": audience,
+      },
+    },
+  };
 }

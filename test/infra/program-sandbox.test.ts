@@ -44,10 +44,25 @@ describe("sandbox stack", () => {
   });
 
   it("names the runtime service account by default", () => {
-    expect(inputs(one(plan, TYPES.serviceAccount))).toMatchObject({
+    expect(inputs(one(plan, TYPES.serviceAccount, (r) => r.parent === "redirector"))).toMatchObject({
       project: "k8s-infra-oci-proxy",
       accountId: "redirector",
     });
+  });
+
+  it("fills both donors with a two-task sync job each, in the redirector's project, every six hours", () => {
+    const jobs = ofType(plan, TYPES.job);
+    expect(jobs.map((j) => [inputs(j).name, inputs(j).project, inputs(j).location])).toEqual([
+      ["sync-aws-210987654321", "k8s-infra-oci-proxy", "us-central1"],
+      ["sync-r2-5f1c0a7e-registry-sandbox-blobs", "k8s-infra-oci-proxy", "us-central1"],
+    ]);
+    for (const j of jobs) expect(inputs(j).template).toMatchObject({ taskCount: 2, parallelism: 2 });
+    expect(ofType(plan, TYPES.schedule).map((s) => inputs(s).schedule)).toEqual(["0 */6 * * *", "0 */6 * * *"]);
+    const buckets = jobs.map((j) => {
+      const args: string[] = inputs(j).template.template.containers[0].args;
+      return args[args.indexOf("--bucket") + 1];
+    });
+    expect(buckets).toEqual(["sandbox-registry-k8s-io-us-east-2", "registry-sandbox-blobs"]);
   });
 
   it("declares one service per Cloud Run region and one repository per AR region", () => {
@@ -67,11 +82,13 @@ describe("sandbox: created from zero", () => {
     expect(apis.map((a) => inputs(a).service)).toEqual([
       "artifactregistry.googleapis.com",
       "certificatemanager.googleapis.com",
+      "cloudscheduler.googleapis.com",
       "compute.googleapis.com",
       "iam.googleapis.com",
       "logging.googleapis.com",
       "monitoring.googleapis.com",
       "run.googleapis.com",
+      "secretmanager.googleapis.com",
     ]);
     for (const a of apis) expect(a.options.retainOnDelete).toBe(true);
   });

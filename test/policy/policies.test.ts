@@ -1,4 +1,5 @@
 import { unknownCheckingProxy } from "@pulumi/policy";
+import { writerTrustPolicy } from "../../infra/donors/aws-s3/policies";
 import {
   artifactRegistryNoPublicWrite,
   artifactRegistryWritersPerRepository,
@@ -145,6 +146,39 @@ describe("iam-federated-trust-conditions", () => {
     expect(await violations(federatedTrustIsConditioned, [role])).toEqual([]);
   });
 
+  it("is satisfied by the writer role's trust in a sync job: Google's issuer, its aud and sub pinned", async () => {
+    const trust = writerTrustPolicy({
+      web: {
+        oidcProviderArn: `arn:aws:iam::123456789012:oidc-provider/${issuer}`,
+        issuer,
+        audience: "a",
+        subjects: ["s"],
+      },
+      job: { uniqueId: "112233445566778899001", audience: "sts.amazonaws.com" },
+    });
+    const role = { type: "aws:iam/role:Role", name: "writer", props: { assumeRolePolicy: JSON.stringify(trust) } };
+    expect(await violations(federatedTrustIsConditioned, [role])).toEqual([]);
+  });
+
+  it("fires on a trust of Google's issuer that pins only the token's audience (any Google account could use it)", async () => {
+    const role = {
+      type: "aws:iam/role:Role",
+      name: "google",
+      props: {
+        assumeRolePolicy: doc({
+          Effect: "Allow",
+          Principal: { Federated: "accounts.google.com" },
+          Action: "sts:AssumeRoleWithWebIdentity",
+          Condition: { StringEquals: { "accounts.google.com:oaud": "sts.amazonaws.com" } },
+        }),
+      },
+    };
+    expect(await violations(federatedTrustIsConditioned, [role])).toEqual([
+      'google: federated trust for accounts.google.com has no "accounts.google.com:aud" condition',
+      'google: federated trust for accounts.google.com has no "accounts.google.com:sub" condition',
+    ]);
+  });
+
   it("fires without aud (upstream's writer role), without any condition, on wildcards, on another issuer's keys, and for a public trust", async () => {
     const noAud = webIdentity({ StringEquals: { [`${issuer}:sub`]: "system:serviceaccount:a:b" } });
     const none = { ...webIdentity({}), name: "open" };
@@ -277,6 +311,29 @@ describe("cloud-run-public-invoker-only-redirector", () => {
     ).toEqual([
       "bad: allUsers may invoke admin, which is not a redirector service",
       "dev: allAuthenticatedUsers granted roles/run.developer on Cloud Run",
+    ]);
+  });
+
+  it("fires for any public grant on a Cloud Run job, and allows a named invoker", async () => {
+    const onJob = (name: string, member: string, type = "gcp:cloudrunv2/jobIamMember:JobIamMember") => ({
+      type,
+      name,
+      props: { name: "sync-aws-1", location: "us-central1", role: "roles/run.invoker", member },
+    });
+    const binding = {
+      type: "gcp:cloudrunv2/jobIamBinding:JobIamBinding",
+      name: "all",
+      props: { name: "sync-aws-1", location: "us-central1", role: "roles/run.invoker", members: ["allUsers"] },
+    };
+    expect(
+      await violations(publicInvokerOnlyOnRedirector, [
+        onJob("scheduler", "serviceAccount:sync-aws-1-invoker@p-1.iam.gserviceaccount.com"),
+        onJob("anyone", "allAuthenticatedUsers"),
+        binding,
+      ]),
+    ).toEqual([
+      "anyone: allAuthenticatedUsers granted roles/run.invoker on the job sync-aws-1",
+      "all: allUsers granted roles/run.invoker on the job sync-aws-1",
     ]);
   });
 });

@@ -16,7 +16,7 @@ export function declaredOf(plan: Plan): Declared[] {
   return plan.resources.map((r) => ({ type: r.type, name: r.name, props: r.inputs, protect: r.options.protect }));
 }
 
-/** Every violation, by the level the stack's config gives its policy. */
+/** Every violation, by the level the stack's config gives its policy (none of a disabled one). */
 export async function judged(
   declared: Declared[],
   config: Record<string, unknown>,
@@ -26,6 +26,8 @@ export async function judged(
     const found = await violations(policy, declared);
     if (!found.length) continue;
     const level = enforcementLevel(policy, config);
+    // The engine does not run a disabled policy.
+    if (level === "disabled") continue;
     out[level] ??= {};
     out[level][policy.name] = found;
   }

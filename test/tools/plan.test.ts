@@ -28,7 +28,7 @@ describe("npm run plan", () => {
     expect(doc.stack).toBe("sandbox");
     expect(doc.outputs.domain).toBe("registry-sandbox.k8s.io");
     for (const r of doc.resources) {
-      expect(Object.keys(r)).toEqual(["type", "name", "parent", "inputs", "options"]);
+      expect(Object.keys(r)).toEqual(["type", "name", "custom", "parent", "inputs", "options"]);
       // `aliases` only where a resource (or its provider's SDK) declares some.
       expect(Object.keys(r.options).filter((k) => k !== "aliases")).toEqual([
         "protect",

@@ -24,6 +24,16 @@ function byte(hex: string, i: number): number {
   return Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
 }
 
+/** `n` decimal digits from a hex digest: numeric IDs, stable per input. */
+function decimalDigits(hex: string, n: number): string {
+  return BigInt(`0x${hex}`).toString().slice(0, n).padStart(n, "0");
+}
+
+/** A GCP project's number: 12 digits, stable per project ID. */
+function projectNumber(project: string): string {
+  return decimalDigits(digestOf("project", project), 12);
+}
+
 function account(ctx: FakeContext): string {
   return ctx.awsAccount ?? "000000000000";
 }
@@ -80,7 +90,37 @@ export const FAKE_OUTPUTS: Record<string, Fake> = {
   }),
   "gcp:serviceaccount/account:Account": (_name, i) => {
     const email = `${i.accountId}@${i.project}.iam.gserviceaccount.com`;
-    return { email, member: `serviceAccount:${email}`, name: `projects/${i.project}/serviceAccounts/${email}` };
+    return {
+      email,
+      member: `serviceAccount:${email}`,
+      name: `projects/${i.project}/serviceAccounts/${email}`,
+      // Google's are 21 digits; a federated trust names the account by it.
+      uniqueId: `1${decimalDigits(digestOf("service-account", email), 20)}`,
+    };
+  },
+  "gcp:cloudrunv2/job:Job": (name, i) => ({
+    id: `projects/${i.project}/locations/${i.location}/jobs/${i.name ?? name}`,
+    name: i.name ?? name,
+  }),
+  "gcp:cloudscheduler/job:Job": (name, i) => ({
+    id: `projects/${i.project}/locations/${i.region}/jobs/${i.name ?? name}`,
+  }),
+  "gcp:secretmanager/secret:Secret": (name, i) => {
+    const secretId = i.secretId ?? name;
+    return {
+      id: `projects/${i.project}/secrets/${secretId}`,
+      secretId,
+      name: `projects/${projectNumber(String(i.project))}/secrets/${secretId}`,
+    };
+  },
+  "gcp:secretmanager/secretVersion:SecretVersion": (_name, i) => {
+    // The secret's ID as the provider returns it names the project by ID; its `name`, by number.
+    const [, project = "", , secretId = ""] = String(i.secret).split("/");
+    return {
+      id: `${i.secret}/versions/1`,
+      version: "1",
+      name: `projects/${projectNumber(project)}/secrets/${secretId}/versions/1`,
+    };
   },
   "gcp:cloudrunv2/service:Service": (name, i) => {
     const svc = i.name ?? name;

@@ -118,11 +118,14 @@ export function renderText(plan: Plan): string {
   return `${lines.join("\n")}\n`;
 }
 
-/** The JSON document of the plan's contract: types, names, parents, inputs, options. */
+/** The JSON document of the plan's contract: types, names, components or not, parents, inputs, options. */
 export function renderJson(plan: Plan): string {
   const resources = sortedResources(plan).map((r) => ({
     type: r.type,
     name: r.name,
+    // A component may share its name with a child (a SyncJob and its Cloud Run job): this
+    // tells the plan diff which one a `parent` names.
+    custom: r.custom,
     parent: r.parent,
     inputs: r.inputs,
     options: r.options,

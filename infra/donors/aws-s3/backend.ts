@@ -19,7 +19,7 @@ import {
   RegionSelection,
   regionSelectionProblems,
 } from "../../fields";
-import type { DonorKind, DonorRoutes } from "../donor";
+import type { DonorKind, DonorRoutes, SyncTarget } from "../donor";
 
 /** S3 naming rules, plus no dots: virtual-hosted https breaks on dotted names. */
 export function bucketNameProblem(name: string): string | undefined {
@@ -267,4 +267,19 @@ function routes(b: AwsS3Backend): DonorRoutes {
   };
 }
 
-export const awsS3 = { kind: "aws-s3", schema: AwsS3Backend, routes } satisfies DonorKind<AwsS3Backend>;
+/** The blob writer role's ARN: the one managed elsewhere, or the one this program declares (path `/`). */
+export function writerRoleArn(b: Pick<AwsS3Backend, "accountId" | "bucketPrefix" | "writerRole">): string {
+  return b.writerRole ?? `arn:aws:iam::${b.accountId}:role/${roleNames(b.bucketPrefix).writer}`;
+}
+
+/** The sync fills the source bucket (replication does the rest) as the writer role. */
+function syncTarget(b: AwsS3Backend): SyncTarget {
+  return {
+    key: `aws-${b.accountId}`,
+    bucket: bucketName(b.bucketPrefix, b.sourceRegion),
+    region: b.sourceRegion,
+    credentials: { kind: "aws-role", roleArn: writerRoleArn(b) },
+  };
+}
+
+export const awsS3 = { kind: "aws-s3", schema: AwsS3Backend, routes, syncTarget } satisfies DonorKind<AwsS3Backend>;

@@ -67,17 +67,64 @@ export interface WebIdentity {
   subjects: readonly string[];
 }
 
-/** Only the issuer's tokens carrying the exact audience and one of the exact subjects. */
-export function writerTrustPolicy(w: WebIdentity): PolicyDocument {
-  return policy({
-    Sid: "BlobSyncWebIdentity",
-    Effect: "Allow",
-    Principal: { Federated: w.oidcProviderArn },
-    Action: "sts:AssumeRoleWithWebIdentity",
-    Condition: {
-      StringEquals: { [oidcClaimKey(w.issuer, "aud")]: w.audience, [oidcClaimKey(w.issuer, "sub")]: [...w.subjects] },
-    },
-  });
+/** One Google service account's ID tokens (the blob sync's Cloud Run job). */
+export interface GoogleServiceAccount {
+  /** The account's numeric unique ID (never its e-mail: that can be deleted and created again). */
+  uniqueId: string;
+  /** The tokens' `aud`, which the account asks the metadata server for. */
+  audience: string;
+}
+
+/** AWS's built-in issuer of Google ID tokens: no OIDC provider to declare. */
+export const GOOGLE_ISSUER = "accounts.google.com";
+
+/** Who may act as the blob writer: an OIDC issuer's workloads, the sync's Cloud Run job, or both. */
+export interface WriterTrust {
+  web?: WebIdentity;
+  job?: GoogleServiceAccount;
+}
+
+/**
+ * Only the issuer's tokens carrying the exact audience and one of the exact subjects; for a
+ * Cloud Run job, only that one service account's Google ID tokens for its audience. AWS maps
+ * a Google token's `azp` (the account's unique ID) to `accounts.google.com:aud`, its `sub`
+ * (the same ID) to `:sub`, and its `aud` to `:oaud`: all three are pinned.
+ */
+export function writerTrustPolicy({ web, job }: WriterTrust): PolicyDocument {
+  const statements: Statement[] = [];
+  if (web) {
+    statements.push({
+      Sid: "BlobSyncWebIdentity",
+      Effect: "Allow",
+      Principal: { Federated: web.oidcProviderArn },
+      Action: "sts:AssumeRoleWithWebIdentity",
+      Condition: {
+        StringEquals: {
+          [oidcClaimKey(web.issuer, "aud")]: web.audience,
+          [oidcClaimKey(web.issuer, "sub")]: [...web.subjects],
+        },
+      },
+    });
+  }
+  if (job) {
+    // A unique ID is digits; anything else (an e-mail, an unresolved value) would match no token, silently.
+    if (!/^\d+$/.test(job.uniqueId)) throw new Error(`"${job.uniqueId}" is not a service account's unique ID`);
+    statements.push({
+      Sid: "BlobSyncCloudRunJob",
+      Effect: "Allow",
+      Principal: { Federated: GOOGLE_ISSUER },
+      Action: "sts:AssumeRoleWithWebIdentity",
+      Condition: {
+        StringEquals: {
+          [`${GOOGLE_ISSUER}:aud`]: job.uniqueId,
+          [`${GOOGLE_ISSUER}:sub`]: job.uniqueId,
+          [`${GOOGLE_ISSUER}:oaud`]: job.audience,
+        },
+      },
+    });
+  }
+  if (statements.length === 0) throw new Error("the blob writer role must trust someone: an OIDC issuer or a sync job");
+  return policy(...statements);
 }
 
 /**

@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { selectedRegions } from "../../fields";
 import { adopted, awsIds } from "../../import-ids";
 import { type Transform, transformed } from "../../transform";
-import type { DonorContext, Provisioned } from "../donor";
+import type { DonorContext, Provisioned, SyncIdentity } from "../donor";
 import { type AwsS3Backend, optInRegions, type PolicyTemplate } from "./backend";
 import { mirrorLayout } from "./layout";
 import { BlobMirrors, type BlobMirrorsTransform } from "./mirrors";
@@ -50,10 +50,13 @@ export function fillPolicyTemplate(template: PolicyTemplate, bucket: string): ob
 
 export interface AwsS3DonorArgs {
   backend: AwsS3Backend;
-  writer: BlobWriterConfig;
+  /** `promotion.blobWriter`: none when the sync job is the only writer. */
+  writer?: BlobWriterConfig;
   stack: string;
   /** E-mailed when replication fails (with replication metrics on). */
   alertEmails?: readonly string[];
+  /** The sync job's service account, which the writer role trusts too. */
+  syncIdentity?: SyncIdentity;
   transform?: AwsS3DonorTransform;
 }
 
@@ -121,6 +124,7 @@ export class AwsS3Donor extends pulumi.ComponentResource {
         provider,
         externalRoleArn: b.writerRole,
         adoptOidcProvider: b.adopt?.oidcProvider,
+        syncIdentity: args.syncIdentity,
         transform: t.writer,
       },
       { parent: this },
@@ -140,11 +144,18 @@ export class AwsS3Donor extends pulumi.ComponentResource {
 
 export function provisionAwsS3(backend: AwsS3Backend, ctx: DonorContext<AwsS3DonorTransform>): Provisioned<AwsS3Donor> {
   const writer = ctx.promotion.blobWriter;
-  // The config refuses an aws-s3 backend without a blob writer; this only narrows the type.
-  if (!writer) throw new Error("an aws-s3 backend needs promotion.blobWriter");
+  // The config refuses an aws-s3 backend with neither; this only keeps the invariant.
+  if (!writer && !ctx.syncIdentity) throw new Error("an aws-s3 backend needs promotion.blobWriter or a sync job");
   const donor = new AwsS3Donor(
     `aws-s3-${backend.accountId}`,
-    { backend, writer, stack: ctx.stack, alertEmails: ctx.alerts?.emails, transform: ctx.transform },
+    {
+      backend,
+      writer,
+      stack: ctx.stack,
+      alertEmails: ctx.alerts?.emails,
+      syncIdentity: ctx.syncIdentity,
+      transform: ctx.transform,
+    },
     ctx.opts,
   );
   return {

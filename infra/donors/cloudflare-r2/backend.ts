@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { Hostname, InRotation } from "../../fields";
-import type { DonorKind, DonorRoutes } from "../donor";
+import type { DonorKind, DonorRoutes, SyncTarget } from "../donor";
 
 const show = (v: unknown) => JSON.stringify(v);
 
@@ -69,8 +69,21 @@ function routes(b: CloudflareR2Backend): DonorRoutes {
   return { mirrors: [], fallbackBaseUrl: r2BaseUrl(b) };
 }
 
+/** The sync writes through R2's S3 API with the bucket's writer token (R2 has no federation). */
+function syncTarget(b: CloudflareR2Backend): SyncTarget {
+  return {
+    // The account as R2Mirror names it: a bucket name is unique only within its account.
+    key: `r2-${b.accountId.slice(0, 8)}-${b.bucket}`,
+    bucket: b.bucket,
+    region: "auto",
+    endpoint: r2S3Endpoint(b),
+    credentials: { kind: "keys" },
+  };
+}
+
 export const cloudflareR2 = {
   kind: "cloudflare-r2",
   schema: CloudflareR2Backend,
   routes,
+  syncTarget,
 } satisfies DonorKind<CloudflareR2Backend>;

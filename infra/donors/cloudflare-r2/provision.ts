@@ -129,6 +129,7 @@ export function provisionCloudflareR2(
   );
   return {
     component: mirror,
+    syncKeys: { accessKeyId: mirror.writerAccessKeyId, secretAccessKey: mirror.writerSecretAccessKey },
     outputs: {
       donor: backend.donor,
       accountId: backend.accountId,

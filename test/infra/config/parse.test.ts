@@ -22,6 +22,8 @@ function r2Backend() {
   };
 }
 
+const SYNC_IMAGE = `us-docker.pkg.dev/example/registry-sync@sha256:${"b".repeat(64)}`;
+
 /** A copy of the valid config with one change applied. */
 function broken(change: (c: ReturnType<typeof validConfig>) => void) {
   const c = validConfig();
@@ -41,6 +43,31 @@ describe("valid configs", () => {
     expect(cfg.redirector).toMatchObject({ maxInstances: 10, concurrency: 800, serviceAccount: "redirector" });
     expect(cfg.armor.rateLimit).toEqual({ count: 5000, intervalSec: 60 });
     expect(cfg.dns).toMatchObject({ ttl: 300, caaIssuers: ["pki.goog"] });
+  });
+
+  it("fills in the sync job's defaults: the redirector's project, the canonical region, one task at 80/s", () => {
+    const cfg = parseConfig({ ...validConfig(), sync: { image: SYNC_IMAGE } }, { stack: "prod" });
+    expect(cfg.sync).toEqual({
+      image: SYNC_IMAGE,
+      schedule: "0 */6 * * *",
+      timeZone: "Etc/UTC",
+      paused: false,
+      tasks: 1,
+      rate: 80,
+      concurrency: 16,
+      multipartThresholdMiB: 100,
+      taskTimeout: "3h",
+      maxRetries: 1,
+      audience: "sts.amazonaws.com",
+    });
+    expect(parseConfig(validConfig(), { stack: "sandbox" }).sync).toBeUndefined();
+  });
+
+  it("needs no blob writer for an aws-s3 donor the sync job fills", () => {
+    const values = validConfig();
+    delete values.promotion.blobWriter;
+    values.sync = { image: SYNC_IMAGE };
+    expect(parseConfig(values, { stack: "sandbox" }).promotion.blobWriter).toBeUndefined();
   });
 
   it("prod has the registry.k8s.io scale", () => {
@@ -242,7 +269,20 @@ describe("invalid configs: every problem, with its key path and value", () => {
       broken((c) => {
         delete c.promotion.blobWriter;
       }),
-      ["registry:promotion.blobWriter: is required: backends[0] (aws-s3) needs a writer for its source bucket"],
+      [
+        "registry:promotion.blobWriter: is required: backends[0] (aws-s3) needs a writer for its source bucket (or registry:sync, whose job writes it)",
+      ],
+    ],
+    [
+      "an OIDC provider adopted with no blob writer to declare it",
+      broken((c) => {
+        delete c.promotion.blobWriter;
+        c.sync = { image: SYNC_IMAGE };
+        c.backends[0].adopt = { oidcProvider: "arn:aws:iam::123456789012:oidc-provider/issuer.example.dev" };
+      }),
+      [
+        "registry:backends[0].adopt.oidcProvider: adopts the OIDC provider of promotion.blobWriter, which is not set: nothing declares a provider",
+      ],
     ],
     [
       "record and domain disagree",
@@ -634,6 +674,89 @@ describe("invalid configs: every problem, with its key path and value", () => {
       }),
       [
         'registry:redirector.drainedRegions[0]: "asia-east1" is not one of redirector.regions: only a region that is served can be drained',
+      ],
+    ],
+    [
+      "a sync job for an aws-s3 backend whose writer role another tool manages",
+      broken((c) => {
+        c.sync = { image: SYNC_IMAGE };
+        c.backends[0].writerRole = "arn:aws:iam::123456789012:role/upstream-writer";
+      }),
+      [
+        "registry:sync: backends[0] (aws-s3, account 123456789012) uses a writer role managed elsewhere (backends[0].writerRole), which this program cannot make trust the sync job's service account; delete writerRole first, so the program declares the role (docs/adopting-existing-infrastructure.md, step 2)",
+      ],
+    ],
+    [
+      "a sync image by tag in prod",
+      broken((c) => {
+        c.sync = { image: "us-docker.pkg.dev/example/registry-sync:v1" };
+      }),
+      [
+        'registry:sync.image: "us-docker.pkg.dev/example/registry-sync:v1" must be pinned by digest (@sha256:...) in prod',
+      ],
+      "prod",
+    ],
+    [
+      "sync settings Cloud Run and Cloud Scheduler would refuse",
+      broken((c) => {
+        c.sync = {
+          image: SYNC_IMAGE,
+          tasks: 0,
+          taskTimeout: "169h",
+          schedule: "hourly",
+          timeZone: "Mars/Olympus",
+          maxRetries: 11,
+        };
+      }),
+      [
+        'registry:sync.schedule: "hourly" is not a unix-cron schedule of five fields, like "0 */6 * * *"',
+        'registry:sync.timeZone: "Mars/Olympus" is not a time zone of the tz database, like "Etc/UTC" or "Europe/Berlin"',
+        "registry:sync.tasks: must be at least 1, got 0",
+        `registry:sync.taskTimeout: "169h" is out of range: from 1m to 168h (Cloud Run's limit for a task attempt)`,
+        "registry:sync.maxRetries: must be at most 10, got 11",
+      ],
+    ],
+    [
+      "a sync task timeout in days",
+      broken((c) => {
+        c.sync = { image: SYNC_IMAGE, taskTimeout: "2d" };
+      }),
+      ['registry:sync.taskTimeout: "2d" is not a duration like "90s", "45m" or "3h"'],
+    ],
+    [
+      "a sync rate too small to share among its tasks",
+      broken((c) => {
+        c.sync = { image: SYNC_IMAGE, rate: 0.01, tasks: 2 };
+      }),
+      [
+        "registry:sync.rate: 0.01 requests per second shared by 2 tasks leaves 0.005 each; each task needs at least 0.01",
+      ],
+    ],
+    [
+      "sync tasks that would need more memory than Cloud Run gives",
+      broken((c) => {
+        c.sync = { image: SYNC_IMAGE, concurrency: 1024 };
+      }),
+      [
+        "registry:sync.concurrency: 1024 blobs in flight below multipartThresholdMiB 100 need 102912 MiB per task; Cloud Run gives a task at most 32768 MiB: lower concurrency or multipartThresholdMiB",
+      ],
+    ],
+    [
+      "a sync job with no donor to fill",
+      broken((c) => {
+        c.sync = { image: SYNC_IMAGE };
+        c.backends = [];
+      }),
+      ["registry:sync: there is no donor to fill: registry:backends is empty"],
+    ],
+    [
+      "a misspelled sync key and region",
+      broken((c) => {
+        c.sync = { image: SYNC_IMAGE, task: 4, region: "us-centrl1" };
+      }),
+      [
+        'registry:sync.region: "us-centrl1" is not a GCP region (did you mean "us-central1"?)',
+        'registry:sync.task: unknown key (did you mean "registry:sync.tasks"?)',
       ],
     ],
     [

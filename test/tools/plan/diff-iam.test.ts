@@ -43,7 +43,7 @@ describe("IAM in words", () => {
     ]);
   });
 
-  it("names projects, service accounts and Cloud Run services, with a binding's condition", () => {
+  it("names projects, service accounts, Cloud Run services and jobs, with a binding's condition", () => {
     const project = res("gcp:projects/iAMMember:IAMMember", "repo-admin", {
       project: "artifacts",
       role: "roles/artifactregistry.repoAdmin",
@@ -62,7 +62,15 @@ describe("IAM in words", () => {
       role: "roles/run.invoker",
       member: "allUsers",
     });
-    expect(iamLines(planOf([]), planOf([project, sa, run]))).toEqual([
+    const job = res("gcp:cloudrunv2/jobIamMember:JobIamMember", "run-by-invoker", {
+      project: "proxy",
+      location: "us-central1",
+      name: "sync-aws",
+      role: "roles/run.invoker",
+      member: "serviceAccount:invoker@proxy.iam.gserviceaccount.com",
+    });
+    expect(iamLines(planOf([]), planOf([project, sa, run, job]))).toEqual([
+      "+ serviceAccount:invoker@proxy.iam.gserviceaccount.com gains roles/run.invoker on Cloud Run job proxy/us-central1/sync-aws (JobIamMember run-by-invoker)",
       "+ allUsers gains roles/run.invoker on Cloud Run service proxy/europe-west1/redirector-europe-west1 (ServiceIamMember invoker)",
       '+ serviceAccount:pusher@artifacts.iam.gserviceaccount.com gains roles/artifactregistry.repoAdmin on project artifacts when until 2027: request.time < timestamp("2027-01-01T00:00:00Z") (IAMMember repo-admin)',
       "+ principal://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/subject/ns/x/sa/y gains roles/iam.workloadIdentityUser on service account projects/artifacts/serviceAccounts/pusher@artifacts.iam.gserviceaccount.com (IAMBinding pusher-users)",

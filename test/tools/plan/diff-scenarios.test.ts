@@ -19,6 +19,8 @@ const WRITER =
 const ISSUER =
   "container.googleapis.com/v1/projects/k8s-infra-prow-build-trusted/locations/us-central1/clusters/prow-build-trusted";
 const R2 = "https://blobs.registry-sandbox.k8s.io";
+/** The AWS sync job's service account's unique ID, as the mock engine fakes it (deterministic). */
+const SYNC_JOB_ID = "120226233371173415851";
 const bucketUrl = (prefix: string, region: string) => `https://${prefix}${region}.s3.dualstack.${region}.amazonaws.com`;
 const ENV = "template.containers[name=redirector].envs[name=REDIRECTOR_CONFIG].value";
 const SERVICES = ["redirector-asia-northeast1", "redirector-europe-west3", "redirector-us-central1"];
@@ -145,12 +147,25 @@ describe("the plan diff of a maintainer's change", () => {
 
   it("drop a donor: its protected bucket is flagged, and every unclaimed client falls back to Artifact Registry", () => {
     const name = "drop a donor";
-    expect(diffOf(name).summary).toEqual(summary(0, 3, 5));
+    // The bucket, its component and its token (5), and the donor's sync job (13).
+    expect(diffOf(name).summary).toEqual(summary(0, 3, 18));
     expect(section(name, "Flags")).toEqual([
       "! delete of bucket `cloudflare-r2-5f1c0a7e-registry-sandbox-blobs-bucket` (`cloudflare:index/r2Bucket:R2Bucket`): protected: `pulumi up` refuses until `pulumi state unprotect`; retainOnDelete: it stays in the cloud, no longer managed",
+      // Only the R2 donor's sync job kept its keys in Secret Manager: the API is no longer
+      // declared, and stays enabled.
+      "! delete of resource `k8s-infra-oci-proxy-secretmanager.googleapis.com` (`gcp:projects/service:Service`): retainOnDelete: it stays in the cloud, no longer managed",
     ]);
     expect(section(name, "Blob routing")).toEqual([`every client no mirror claims: ${R2} -> Artifact Registry`]);
-    expect(section(name, "IAM")).toEqual([]);
+    // The R2 donor's sync job goes with it: its invoker and its secrets' reader.
+    const job = "sync-r2-5f1c0a7e-registry-sandbox-blobs";
+    const runtime = "serviceAccount:sync-r2-5f1c0a7e-regist-82c805@k8s-infra-oci-proxy.iam.gserviceaccount.com";
+    expect(section(name, "IAM")).toEqual([
+      `- serviceAccount:sync-r2-5f1c0a7-82c805-invoker@k8s-infra-oci-proxy.iam.gserviceaccount.com loses roles/run.invoker on Cloud Run job k8s-infra-oci-proxy/us-central1/${job} (JobIamMember ${job}-run-by-invoker)`,
+      ...["access-key-id", "secret-access-key"].map(
+        (k) =>
+          `- ${runtime} loses roles/secretmanager.secretAccessor on secret k8s-infra-oci-proxy/${job}-${k} (SecretIamMember ${job}-${k}-accessor)`,
+      ),
+    ]);
     expect(changes(name).filter(([op]) => op === "update")).toEqual(
       SERVICES.map((s) => ["update", s, [`${ENV}.defaultBlobBaseUrl`]]),
     );
@@ -159,7 +174,8 @@ describe("the plan diff of a maintainer's change", () => {
   it("rename a bucket prefix: new buckets and roles, the old ones flagged, every AWS route moves", () => {
     const name = "rename a bucket prefix";
     const [old, now] = ["sandbox-registry-k8s-io-", "sandbox-blobs-k8s-io-"];
-    expect(diffOf(name).summary).toEqual(summary(20, 3, 20));
+    // Updates: the 3 services' routes, and the AWS sync job's bucket, region-bound trust and schedule.
+    expect(diffOf(name).summary).toEqual(summary(20, 6, 20));
     expect(section(name, "Flags")).toEqual([
       `! delete of 3 buckets (\`aws:s3/bucket:Bucket\`): protected: \`pulumi up\` refuses until \`pulumi state unprotect\`; retainOnDelete: it stays in the cloud, no longer managed: ${old}ap-northeast-1, ${old}eu-central-1, ${old}us-east-2`,
     ]);
@@ -192,8 +208,10 @@ describe("the plan diff of a maintainer's change", () => {
       `- anyone (*) is no longer denied s3:* on 6 resources when aws:SecureTransport = false (BucketPolicy): ${both(old)}`,
       `- anyone (*) loses s3:GetObject on 3 resources (BucketPolicy): ${arns(old, "/*")}`,
       ...roleLines(old, "loses").map((l) => `- ${l}`),
+      `+ ${SYNC_JOB_ID} (sub) from accounts.google.com gains sts:AssumeRoleWithWebIdentity on role ${now}blob-writer when aud = ${SYNC_JOB_ID} and oaud = sts.amazonaws.com (Role ${now}blob-writer)`,
       `+ system:serviceaccount:test-pods:s3-sync-sandbox (sub) from ${ISSUER} gains sts:AssumeRoleWithWebIdentity on role ${now}blob-writer when aud = sts.amazonaws.com (Role ${now}blob-writer)`,
       `+ service s3.amazonaws.com gains sts:AssumeRole on role ${now}s3-replication when aws:SourceAccount = 210987654321 and aws:SourceArn = arn:aws:s3:::${now}us-east-2 (Role ${now}s3-replication)`,
+      `- ${SYNC_JOB_ID} (sub) from accounts.google.com loses sts:AssumeRoleWithWebIdentity on role ${old}blob-writer when aud = ${SYNC_JOB_ID} and oaud = sts.amazonaws.com (Role ${old}blob-writer)`,
       `- system:serviceaccount:test-pods:s3-sync-sandbox (sub) from ${ISSUER} loses sts:AssumeRoleWithWebIdentity on role ${old}blob-writer when aud = sts.amazonaws.com (Role ${old}blob-writer)`,
       `- service s3.amazonaws.com loses sts:AssumeRole on role ${old}s3-replication when aws:SourceAccount = 210987654321 and aws:SourceArn = arn:aws:s3:::${old}us-east-2 (Role ${old}s3-replication)`,
     ]);
@@ -238,13 +256,17 @@ describe("the plan diff of a maintainer's change", () => {
     ]);
   });
 
-  it("move the canonical region: every redirector's signature upstream, and nothing else", () => {
+  it("move the canonical region: every redirector's signature upstream, and the sync jobs follow it", () => {
     const name = "move the canonical region";
-    expect(diffOf(name).summary).toEqual(summary(0, 3, 0));
-    for (const s of ["Flags", "Blob routing", "Artifact Registry upstream per Cloud Run region", "IAM"]) {
+    // 3 services; per donor, its sync job, its schedule and its invoker grant (registry:sync's
+    // region defaults to the canonical one). Their location is fixed at creation: the
+    // provider replaces them, which an offline diff cannot know, so it says "update".
+    expect(diffOf(name).summary).toEqual(summary(0, 9, 0));
+    for (const s of ["Flags", "Blob routing", "Artifact Registry upstream per Cloud Run region"]) {
       expect(section(name, s)).toEqual([]);
     }
-    expect(diffOf(name).changes.map((c) => [c.name, c.values])).toEqual(
+    const changes = diffOf(name).changes;
+    expect(changes.filter((c) => SERVICES.includes(c.name)).map((c) => [c.name, c.values])).toEqual(
       SERVICES.map((s) => [
         s,
         [
@@ -256,6 +278,11 @@ describe("the plan diff of a maintainer's change", () => {
         ],
       ]),
     );
+    const jobs = changes.filter((c) => !SERVICES.includes(c.name));
+    expect(jobs).toHaveLength(6);
+    for (const c of jobs) {
+      expect(c.values.filter((v) => v.before === "us-central1").map((v) => v.after)).toEqual(["europe-west4"]);
+    }
   });
 
   it("is what `npm run plan -- --diff` prints for plan JSONs, Markdown included", () => {

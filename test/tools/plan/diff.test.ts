@@ -75,6 +75,21 @@ describe("resources", () => {
     expect(keyOfUrn(`urn:pulumi:prod::registry::${MIRRORS}$${BUCKET}::b-us-east-2`)).toBe(bucket?.key);
   });
 
+  it("parents a child by its component, not by a cloud resource of the same name, in any order", () => {
+    const component = { ...res("registry:gcp:SyncJob", "sync-a"), custom: false };
+    const job = { ...res("gcp:cloudrunv2/job:Job", "sync-a", { location: "us-central1" }, {}, "sync-a"), custom: true };
+    const account = { ...res("gcp:serviceaccount/account:Account", "sync-a-runtime", {}, {}, "sync-a"), custom: true };
+    const keys = (resources: (typeof job)[]) => resourcesOf(planOf(resources)).map((r) => r.key);
+    const expected = "registry:gcp:SyncJob$gcp:serviceaccount/account:Account::sync-a-runtime";
+    expect(keys([component, job, account])).toContain(expected);
+    expect(keys([job, component, account])).toContain(expected);
+    const moved = { ...job, inputs: { location: "europe-west4" } };
+    expect(diffPlans(planOf([component, job, account]), planOf([moved, component, account])).summary).toMatchObject({
+      replace: 0,
+      update: 1,
+    });
+  });
+
   it("reports changed inputs and options, but not dependsOn (it only orders operations)", () => {
     const base = planOf(donor());
     const tagged = donor("b-us-east-2", { protect: false, dependsOn: ["x"] }).map((r) =>

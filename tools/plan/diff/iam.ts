@@ -48,12 +48,14 @@ const GCP_TARGET_ORDER = ["project", "location", "region"];
 
 function gcpTarget(r: DiffResource): string {
   const module = (r.type.split(":")[1] ?? "").split("/")[0] ?? "";
+  // Cloud Run grants on jobs name a job: `gcp:cloudrunv2/jobIamMember:JobIamMember`.
+  const noun = /^Job/.test(className(r.type)) && module.startsWith("cloudrun") ? "Cloud Run job" : GCP_NOUNS[module];
   const rank = (k: string) => (GCP_TARGET_ORDER.includes(k) ? GCP_TARGET_ORDER.indexOf(k) : GCP_TARGET_ORDER.length);
   const parts = Object.keys(r.inputs)
     .filter((k) => !GCP_NOT_TARGET.has(k) && typeof r.inputs[k] === "string")
     .sort((a, b) => rank(a) - rank(b) || byCodePoint(a, b))
     .map((k) => r.inputs[k] as string);
-  return `${GCP_NOUNS[module] ?? module} ${parts.join("/")}`;
+  return `${noun ?? module} ${parts.join("/")}`;
 }
 
 function gcpCondition(c: unknown): string | null {

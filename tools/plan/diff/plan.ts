@@ -24,6 +24,8 @@ export const PlanDocument = z.object({
     z.object({
       type: z.string().min(1),
       name: z.string().min(1),
+      /** A component (false) or a cloud resource; older plans lack it. */
+      custom: z.boolean().optional(),
       parent: z.string().nullable(),
       inputs: z.record(z.string(), z.unknown()),
       options: z.object({
@@ -49,10 +51,15 @@ export function keyOfUrn(urn: string): string {
 export function resourcesOf(doc: PlanDocument): DiffResource[] {
   const byName = new Map<string, PlanDocument["resources"]>();
   for (const r of doc.resources) byName.set(r.name, [...(byName.get(r.name) ?? []), r]);
-  // A provider may share its component's name; a parent is the component.
+  // A provider or a cloud resource may share its component's name (a SyncJob and its Cloud
+  // Run job): a parent is the component, whatever order the plan lists them in.
   const parentOf = (name: string) => {
     const candidates = byName.get(name) ?? [];
-    return candidates.find((c) => !c.type.startsWith("pulumi:providers:")) ?? candidates[0];
+    return (
+      candidates.find((c) => c.custom === false) ??
+      candidates.find((c) => !c.type.startsWith("pulumi:providers:")) ??
+      candidates[0]
+    );
   };
   const qualified = (r: PlanDocument["resources"][number], depth = 0): string => {
     const parent = r.parent === null ? undefined : parentOf(r.parent);

@@ -16,7 +16,7 @@ import {
   type Simulation,
 } from "@cloud-copilot/iam-simulate";
 import { parseConfig } from "../../../../infra/config";
-import { oidcClaimKey } from "../../../../infra/donors/aws-s3/policies";
+import { GOOGLE_ISSUER, oidcClaimKey } from "../../../../infra/donors/aws-s3/policies";
 import { registry } from "../../../../infra/program";
 import { evaluate, type Plan } from "../../../../tools/plan/engine";
 import { ROOT } from "../../../tools/run-cli";
@@ -43,6 +43,8 @@ interface Declared {
   writer: { arn: string; trust: Json; policy: Json };
   replication: { arn: string; trust: Json; policy: Json };
   oidcProviderArn: string;
+  /** The sync job's service account's unique ID, and another account's of the same stack (its invoker's). */
+  syncJob: { uniqueId: string; otherUniqueId: string };
 }
 
 function must<T>(value: T | undefined, what: string): T {
@@ -74,7 +76,16 @@ function declared(plan: Plan): Declared {
     writer: role(donor.writerRoleArn),
     replication: role(donor.replicationRoleArn),
     oidcProviderArn: of("aws:iam/openIdConnectProvider:OpenIdConnectProvider")[0]?.outputs.arn as string,
+    syncJob: { uniqueId: syncAccount("runtime").uniqueId, otherUniqueId: syncAccount("invoker").uniqueId },
   };
+
+  function syncAccount(role: "runtime" | "invoker"): Json {
+    const job = (plan.outputs.syncJobs as Json[])[0];
+    return must(
+      of("gcp:serviceaccount/account:Account").find((a) => a.parent === job.job && a.name.endsWith(`-${role}`)),
+      `the sync job's ${role} account`,
+    ).outputs;
+  }
 }
 
 // ---- the matrix ----------------------------------------------------------------------
@@ -131,6 +142,16 @@ const BUCKET_CASES: BucketCase[] = [
 
 /** Every identity policy grant "Allow * on *": what an administrator has. */
 const ADMIN = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
+/**
+ * A web identity has no IAM policies of its own: STS decides on the role's trust alone.
+ * iam-simulate reads a caller outside the account (Google's issuer has no account) as a
+ * cross-account principal, whose own side must allow too; Google's tokens get a stand-in
+ * that allows exactly the call, so the trust is what decides.
+ */
+const WEB_IDENTITY_CALLER = {
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Action: "sts:AssumeRoleWithWebIdentity", Resource: "*" }],
+};
 
 interface TrustCase {
   caller: string;
@@ -155,6 +176,23 @@ const service = (principal: string, context: (d: Declared) => Record<string, str
   contextVariables: context(d),
 });
 const fromSource = (d: Declared) => ({ "aws:SourceAccount": ACCOUNT, "aws:SourceArn": `arn:aws:s3:::${d.source}` });
+/** A Google ID token as AWS reads it: `azp` as `:aud`, `sub`, and its own `aud` as `:oaud`. */
+const googleToken =
+  (claims: (d: Declared) => { azp?: string; sub?: string; aud?: string }, provider?: string) => (d: Declared) => {
+    const c = claims(d);
+    const keys = { azp: "aud", sub: "sub", aud: "oaud" } as const;
+    return {
+      principal: provider ?? GOOGLE_ISSUER,
+      action: "sts:AssumeRoleWithWebIdentity",
+      contextVariables: Object.fromEntries(
+        (Object.keys(keys) as Array<keyof typeof keys>)
+          .filter((k) => c[k] !== undefined)
+          .map((k) => [`${GOOGLE_ISSUER}:${keys[k]}`, c[k] as string]),
+      ),
+    };
+  };
+const syncAudience = config.sync?.audience as string;
+const jobToken = (d: Declared) => ({ azp: d.syncJob.uniqueId, sub: d.syncJob.uniqueId, aud: syncAudience });
 
 const TRUST_CASES: TrustCase[] = [
   {
@@ -182,6 +220,40 @@ const TRUST_CASES: TrustCase[] = [
       { [aud]: writerConfig.audience, [sub]: subject },
       `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`,
     ),
+    writer: D,
+    replication: D,
+  },
+  {
+    caller: "sync job's Google ID token: its service account's unique ID, the configured audience",
+    request: googleToken(jobToken),
+    identityPolicy: WEB_IDENTITY_CALLER,
+    writer: A,
+    replication: D,
+  },
+  {
+    caller: "Google ID token of another service account (the job's invoker)",
+    request: googleToken((d) => ({ ...jobToken(d), azp: d.syncJob.otherUniqueId, sub: d.syncJob.otherUniqueId })),
+    identityPolicy: WEB_IDENTITY_CALLER,
+    writer: D,
+    replication: D,
+  },
+  {
+    caller: "Google ID token of the job's account for another audience",
+    request: googleToken((d) => ({ ...jobToken(d), aud: "https://example.dev" })),
+    identityPolicy: WEB_IDENTITY_CALLER,
+    writer: D,
+    replication: D,
+  },
+  {
+    caller: "Google ID token of the job's account, its `sub` only (another client's `azp`)",
+    request: googleToken((d) => ({ ...jobToken(d), azp: "32555940559.apps.googleusercontent.com" })),
+    identityPolicy: WEB_IDENTITY_CALLER,
+    writer: D,
+    replication: D,
+  },
+  {
+    caller: "the job's claims from another issuer (the GKE cluster's provider)",
+    request: (d) => googleToken(jobToken, d.oidcProviderArn)(d),
     writer: D,
     replication: D,
   },
@@ -365,6 +437,9 @@ function render(d: Declared, r: Results): string {
     `Who may assume the blob writer role (\`${d.writer.arn}\`) and the replication role`,
     `(\`${d.replication.arn}\`). Tokens are web identities from \`${writerConfig.oidcIssuer}\``,
     "unless the row says otherwise; services ask with `aws:SourceAccount` and `aws:SourceArn`.",
+    `Google ID tokens come from \`${GOOGLE_ISSUER}\` (AWS reads a token's \`azp\` as \`:aud\` and its \`aud\` as`,
+    `\`:oaud\`); the sync job's service account has unique ID \`${d.syncJob.uniqueId}\` in the plan, and asks for`,
+    `tokens with audience \`${syncAudience}\`.`,
     "",
     "| caller | blob writer role | replication role |",
     "|---|---|---|",

@@ -32,6 +32,16 @@ describe("cloudflare-r2 backend", () => {
     );
   });
 
+  it("is filled by the sync through its S3 endpoint, with a key pair (R2 has no federation)", () => {
+    expect(cloudflareR2.syncTarget(CloudflareR2Backend.parse({ ...entry, jurisdiction: "eu" }))).toEqual({
+      key: "r2-01234567-registry-blobs",
+      bucket: "registry-blobs",
+      region: "auto",
+      endpoint: "https://0123456789abcdef0123456789abcdef.eu.r2.cloudflarestorage.com",
+      credentials: { kind: "keys" },
+    });
+  });
+
   it("names the bucket as an API token resource", () => {
     expect(r2BucketResource(CloudflareR2Backend.parse(entry))).toBe(
       "com.cloudflare.edge.r2.bucket.0123456789abcdef0123456789abcdef_default_registry-blobs",
