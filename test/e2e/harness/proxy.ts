@@ -6,6 +6,7 @@
 import { once } from "node:events";
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, request, type ServerResponse } from "node:http";
 import { type Readable, Transform } from "node:stream";
+import { finished } from "node:stream/promises";
 
 export interface TestProxyLogEntry {
   method: string;
@@ -90,9 +91,13 @@ export async function startProxy(target: string, options: TestProxyOptions = {})
         ? { "content-length": String(Math.min(keep, Number(req.headers["content-length"]))) }
         : {}),
     };
+    // A server that keeps a cut-off upload still reads the whole body before it answers;
+    // answering early would make the client's write fail (EPIPE) instead of succeeding.
+    const bodyRead = keep !== undefined ? finished(req).catch(() => undefined) : undefined;
     const forward = request(
       { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers },
-      (up) => {
+      async (up) => {
+        if (bodyRead) await bodyRead;
         if (!rewrite) {
           res.writeHead(up.statusCode ?? 502, up.headers);
           up.pipe(res);
