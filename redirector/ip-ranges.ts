@@ -141,19 +141,6 @@ function compare(width: number, a: ArrayLike<number>, i: number, b: ArrayLike<nu
   return 0;
 }
 
-/** Whether [start, end] at `k` is one aligned CIDR block: start's host bits 0, end's 1. */
-function isBlock(width: number, starts: Uint32Array, ends: Uint32Array, k: number): boolean {
-  let inHost = false;
-  for (let j = 0; j < width; j++) {
-    const s = starts[k * width + j] as number;
-    const x = (s ^ (ends[k * width + j] as number)) >>> 0;
-    if (inHost ? x !== 0xffffffff : (x & (x + 1)) !== 0) return false; // host bits: a run of ones
-    if ((s & x) !== 0) return false;
-    if (x !== 0) inHost = true;
-  }
-  return true;
-}
-
 /** The deepest a lookup may climb: one level per prefix length. */
 const MAX_DEPTH = 129;
 
@@ -259,25 +246,45 @@ export class FamilyIndex {
     ) {
       throw new Error("array lengths disagree");
     }
-    // One pass, on the start-up path: shape, order and nesting of every prefix.
-    const { starts, ends } = a;
-    const parents = new Int32Array(n);
+    // One pass, on the start-up path: shape, order and nesting of every prefix. Written
+    // out inline (no small functions called per prefix): ~12k calls would make V8 compile
+    // them with TurboFan during start-up, which costs more CPU than the check itself and
+    // pages ~5 MB of compiler code into RSS.
+    const { starts, ends, parents } = a;
     const open = new Int32Array(MAX_DEPTH); // enclosing prefixes, outermost first
     let depth = 0;
     for (let k = 0; k < n; k++) {
-      if (!isBlock(width, starts, ends, k)) throw new Error(`prefix ${k} is not a CIDR block`);
-      if (k > 0) {
-        const order =
-          width === 1 ? (starts[k - 1] as number) - (starts[k] as number) : compare(width, starts, k - 1, starts, k);
-        const outer =
-          order === 0 &&
-          (width === 1 ? (ends[k - 1] as number) - (ends[k] as number) : compare(width, ends, k - 1, ends, k)) > 0;
-        if (order > 0 || (order === 0 && !outer)) throw new Error(`prefix ${k} is out of order`);
+      const at = k * width;
+      // A block: the start's host bits zero, the end's one, network bits equal.
+      let inHost = false;
+      for (let j = 0; j < width; j++) {
+        const start = starts[at + j] as number;
+        const x = (start ^ (ends[at + j] as number)) >>> 0;
+        if ((inHost ? x !== 0xffffffff : (x & (x + 1)) !== 0) || (start & x) !== 0) {
+          throw new Error(`prefix ${k} is not a CIDR block`);
+        }
+        if (x !== 0) inHost = true;
       }
-      while (depth > 0 && compare(width, ends, open[depth - 1] as number, starts, k) < 0) depth--;
+      // Sorted by start, and on equal starts the longer prefix (later end) first.
+      if (k > 0) {
+        let order = 0;
+        for (let j = 0; j < width && order === 0; j++)
+          order = (starts[at - width + j] as number) - (starts[at + j] as number);
+        let outer = 0;
+        for (let j = 0; j < width && order === 0 && outer === 0; j++)
+          outer = (ends[at - width + j] as number) - (ends[at + j] as number);
+        if (order > 0 || (order === 0 && outer <= 0)) throw new Error(`prefix ${k} is out of order`);
+      }
+      // The open prefixes that end before this one starts are closed.
+      while (depth > 0) {
+        const top = (open[depth - 1] as number) * width;
+        let cmp = 0;
+        for (let j = 0; j < width && cmp === 0; j++) cmp = (ends[top + j] as number) - (starts[at + j] as number);
+        if (cmp >= 0) break;
+        depth--;
+      }
       const parent = depth > 0 ? (open[depth - 1] as number) : -1;
-      if (parent !== a.parents[k]) throw new Error(`parent of prefix ${k} is wrong`);
-      parents[k] = parent;
+      if (parent !== parents[k]) throw new Error(`parent of prefix ${k} is wrong`);
       if (depth === MAX_DEPTH) throw new Error(`prefix ${k} is nested too deep`);
       open[depth++] = k;
     }
