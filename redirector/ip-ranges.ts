@@ -14,7 +14,7 @@ import { createHash } from "node:crypto";
 import { closeSync, openSync, readFileSync, readSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type IpAddress, parseIpWords } from "./ip";
-import type { Cloud } from "./routing-table";
+import { CLOUDS, type Cloud } from "./routing-table";
 
 /** The prefix a client address matched, and whose it is. */
 export interface CloudRange {
@@ -141,19 +141,6 @@ function compare(width: number, a: ArrayLike<number>, i: number, b: ArrayLike<nu
   return 0;
 }
 
-/** Whether [start, end] at `k` is one aligned CIDR block: start's host bits 0, end's 1. */
-function isBlock(width: number, starts: Uint32Array, ends: Uint32Array, k: number): boolean {
-  let inHost = false;
-  for (let j = 0; j < width; j++) {
-    const s = starts[k * width + j] as number;
-    const x = (s ^ (ends[k * width + j] as number)) >>> 0;
-    if (inHost ? x !== 0xffffffff : (x & (x + 1)) !== 0) return false; // host bits: a run of ones
-    if ((s & x) !== 0) return false;
-    if (x !== 0) inHost = true;
-  }
-  return true;
-}
-
 /** The deepest a lookup may climb: one level per prefix length. */
 const MAX_DEPTH = 129;
 
@@ -168,9 +155,25 @@ export class FamilyIndex {
     private readonly ends: Uint32Array,
     /** Per prefix: the innermost other prefix containing it, or -1. */
     private readonly parents: Int32Array,
-    /** Per prefix: whose it is. */
-    readonly owners: CloudRange[],
+    /** Per prefix: whose it is (from an index: filled in by `describe` on first lookup). */
+    private readonly owners: CloudRange[],
+    private readonly describe?: (k: number) => CloudRange,
   ) {}
+
+  /** Number of prefixes. */
+  get size(): number {
+    return this.parents.length;
+  }
+
+  /** Whose prefix k is. */
+  owner(k: number): CloudRange {
+    let r = this.owners[k];
+    if (r === undefined) {
+      r = (this.describe as (k: number) => CloudRange)(k);
+      this.owners[k] = r;
+    }
+    return r;
+  }
 
   static build(family: FamilyBuilder, order: number[]): FamilyIndex {
     const width = family.width;
@@ -201,55 +204,102 @@ export class FamilyIndex {
     return new FamilyIndex(width, s, e, nestParents(width, s, e), owners);
   }
 
-  /** As flat arrays, owners as indexes into `rangeIds`. */
-  toArrays(rangeIds: Map<CloudRange, number>): FamilyArrays {
-    return {
-      starts: this.starts,
-      ends: this.ends,
-      parents: this.parents,
-      owners: Uint32Array.from(this.owners, (r) => rangeIds.get(r) as number),
-    };
+  /**
+   * As flat arrays: owners as region ids (`regionId`), and each prefix's text appended to
+   * `texts` (its end recorded in `textEnds`, counted from `textStart`).
+   */
+  toArrays(regionId: (r: CloudRange) => number, texts: string[], textStart: number): FamilyArrays {
+    const n = this.size;
+    const owners = new Uint32Array(n);
+    const textEnds = new Uint32Array(n);
+    let at = textStart;
+    for (let k = 0; k < n; k++) {
+      const r = this.owner(k);
+      owners[k] = regionId(r);
+      texts.push(r.prefix);
+      at += r.prefix.length;
+      textEnds[k] = at;
+    }
+    return { starts: this.starts, ends: this.ends, parents: this.parents, owners, textEnds };
   }
 
   /**
    * From an index's arrays, checked as a whole: every prefix an aligned block, sorted
-   * outer first, each parent exactly the one the prefixes imply. A damaged index is
-   * refused (an Error saying what is wrong), never trusted.
+   * outer first, each parent exactly the one the prefixes imply, each owner a listed
+   * region and each text within `text` (after `textStart`). A damaged index is refused
+   * (an Error saying what is wrong), never trusted. Owners are made on first lookup:
+   * no object per prefix at start-up.
    */
-  static fromArrays(width: number, a: FamilyArrays, ranges: CloudRange[]): FamilyIndex {
+  static fromArrays(
+    width: number,
+    a: FamilyArrays,
+    regions: readonly Region[],
+    text: string,
+    textStart: number,
+  ): FamilyIndex {
     const n = a.parents.length;
-    if (a.starts.length !== n * width || a.ends.length !== n * width || a.owners.length !== n) {
+    if (
+      a.starts.length !== n * width ||
+      a.ends.length !== n * width ||
+      a.owners.length !== n ||
+      a.textEnds.length !== n
+    ) {
       throw new Error("array lengths disagree");
     }
-    // One pass, on the start-up path: shape, order and nesting of every prefix.
-    const { starts, ends } = a;
-    const parents = new Int32Array(n);
+    // One pass, on the start-up path: shape, order and nesting of every prefix. Written
+    // out inline (no small functions called per prefix): ~12k calls would make V8 compile
+    // them with TurboFan during start-up, which costs more CPU than the check itself and
+    // pages ~5 MB of compiler code into RSS.
+    const { starts, ends, parents } = a;
     const open = new Int32Array(MAX_DEPTH); // enclosing prefixes, outermost first
     let depth = 0;
     for (let k = 0; k < n; k++) {
-      if (!isBlock(width, starts, ends, k)) throw new Error(`prefix ${k} is not a CIDR block`);
-      if (k > 0) {
-        const order =
-          width === 1 ? (starts[k - 1] as number) - (starts[k] as number) : compare(width, starts, k - 1, starts, k);
-        const outer =
-          order === 0 &&
-          (width === 1 ? (ends[k - 1] as number) - (ends[k] as number) : compare(width, ends, k - 1, ends, k)) > 0;
-        if (order > 0 || (order === 0 && !outer)) throw new Error(`prefix ${k} is out of order`);
+      const at = k * width;
+      // A block: the start's host bits zero, the end's one, network bits equal.
+      let inHost = false;
+      for (let j = 0; j < width; j++) {
+        const start = starts[at + j] as number;
+        const x = (start ^ (ends[at + j] as number)) >>> 0;
+        if ((inHost ? x !== 0xffffffff : (x & (x + 1)) !== 0) || (start & x) !== 0) {
+          throw new Error(`prefix ${k} is not a CIDR block`);
+        }
+        if (x !== 0) inHost = true;
       }
-      while (depth > 0 && compare(width, ends, open[depth - 1] as number, starts, k) < 0) depth--;
+      // Sorted by start, and on equal starts the longer prefix (later end) first.
+      if (k > 0) {
+        let order = 0;
+        for (let j = 0; j < width && order === 0; j++)
+          order = (starts[at - width + j] as number) - (starts[at + j] as number);
+        let outer = 0;
+        for (let j = 0; j < width && order === 0 && outer === 0; j++)
+          outer = (ends[at - width + j] as number) - (ends[at + j] as number);
+        if (order > 0 || (order === 0 && outer <= 0)) throw new Error(`prefix ${k} is out of order`);
+      }
+      // The open prefixes that end before this one starts are closed.
+      while (depth > 0) {
+        const top = (open[depth - 1] as number) * width;
+        let cmp = 0;
+        for (let j = 0; j < width && cmp === 0; j++) cmp = (ends[top + j] as number) - (starts[at + j] as number);
+        if (cmp >= 0) break;
+        depth--;
+      }
       const parent = depth > 0 ? (open[depth - 1] as number) : -1;
-      if (parent !== a.parents[k]) throw new Error(`parent of prefix ${k} is wrong`);
-      parents[k] = parent;
+      if (parent !== parents[k]) throw new Error(`parent of prefix ${k} is wrong`);
       if (depth === MAX_DEPTH) throw new Error(`prefix ${k} is nested too deep`);
       open[depth++] = k;
     }
-    const owners = new Array<CloudRange>(n);
-    for (let k = 0; k < n; k++) {
-      const r = ranges[a.owners[k] as number];
-      if (!r) throw new Error(`owner of prefix ${k} does not exist`);
-      owners[k] = r;
+    const { owners, textEnds } = a;
+    for (let k = 0, from = textStart; k < n; k++) {
+      if ((owners[k] as number) >= regions.length) throw new Error(`owner of prefix ${k} does not exist`);
+      const to = textEnds[k] as number;
+      if (to <= from || to > text.length) throw new Error(`text of prefix ${k} is out of bounds`);
+      from = to;
     }
-    return new FamilyIndex(width, starts, ends, parents, owners);
+    const describe = (k: number): CloudRange => {
+      const { cloud, region } = regions[owners[k] as number] as Region;
+      return { cloud, region, prefix: text.slice(k === 0 ? textStart : textEnds[k - 1], textEnds[k]) };
+    };
+    return new FamilyIndex(width, starts, ends, parents, new Array<CloudRange>(n), describe);
   }
 
   /** Whether prefix k's last address is >= the address at `words[offset * width]`. */
@@ -361,8 +411,14 @@ interface FamilyArrays {
   starts: Uint32Array;
   ends: Uint32Array;
   parents: Int32Array;
+  /** Per prefix: its region, an index into the index's `regions`. */
   owners: Uint32Array;
+  /** Per prefix: where its text ends in the index's `text` (it starts where the previous one ends). */
+  textEnds: Uint32Array;
 }
+
+/** A cloud's region, as the ranges name it. */
+type Region = Pick<CloudRange, "cloud" | "region">;
 
 /** sha256 of each range file an index was built from. */
 type Sources = Record<keyof typeof RANGE_FILES, string>;
@@ -370,7 +426,10 @@ type Sources = Record<keyof typeof RANGE_FILES, string>;
 /** The build-time index of the range files (see `loadRangeTable`), decoded. */
 export interface RangeIndex {
   sources: Sources;
-  ranges: [Cloud, string, string][];
+  /** Distinct (cloud, region) pairs: the prefixes' owners. */
+  regions: [Cloud, string][];
+  /** Every prefix's text as the files write it, IPv4 then IPv6, in index order, run together. */
+  text: string;
   v4: FamilyArrays;
   v6: FamilyArrays;
 }
@@ -383,7 +442,7 @@ export class RangeTable {
 
   /** Number of distinct prefixes loaded. */
   get size(): number {
-    return this.v4.owners.length + this.v6.owners.length;
+    return this.v4.size + this.v6.size;
   }
 
   /** The most specific range containing the address, if any. */
@@ -391,19 +450,26 @@ export class RangeTable {
     if (ip.zoned) return undefined;
     const family = ip.words.length === 1 ? this.v4 : this.v6;
     const k = family.find(ip.words);
-    return k < 0 ? undefined : family.owners[k];
+    return k < 0 ? undefined : family.owner(k);
   }
 
   /** The table as an index for the range files with these hashes. */
   toIndex(sources: Sources): RangeIndex {
-    const ranges = [...new Set([...this.v4.owners, ...this.v6.owners])];
-    const ids = new Map(ranges.map((r, i) => [r, i]));
-    return {
-      sources,
-      ranges: ranges.map((r) => [r.cloud, r.region, r.prefix]),
-      v4: this.v4.toArrays(ids),
-      v6: this.v6.toArrays(ids),
+    const regions: [Cloud, string][] = [];
+    const ids = new Map<string, number>();
+    const regionId = (r: CloudRange) => {
+      const key = `${r.cloud} ${r.region}`;
+      let id = ids.get(key);
+      if (id === undefined) {
+        id = regions.push([r.cloud, r.region]) - 1;
+        ids.set(key, id);
+      }
+      return id;
     };
+    const texts: string[] = [];
+    const v4 = this.v4.toArrays(regionId, texts, 0);
+    const v6 = this.v6.toArrays(regionId, texts, v4.textEnds.at(-1) ?? 0);
+    return { sources, regions, text: texts.join(""), v4, v6 };
   }
 
   /**
@@ -412,30 +478,37 @@ export class RangeTable {
    */
   static fromIndex(index: RangeIndex, sources: Sources): RangeTable | undefined {
     if (index.sources.aws !== sources.aws || index.sources.gcp !== sources.gcp) return undefined;
-    const ranges = index.ranges.map(([cloud, region, prefix]) => ({ cloud, region, prefix }));
-    return new RangeTable(FamilyIndex.fromArrays(1, index.v4, ranges), FamilyIndex.fromArrays(4, index.v6, ranges));
+    const regions = index.regions.map(([cloud, region]) => ({ cloud, region }));
+    const { text, v4, v6 } = index;
+    return new RangeTable(
+      FamilyIndex.fromArrays(1, v4, regions, text, 0),
+      FamilyIndex.fromArrays(4, v6, regions, text, v4.textEnds.at(-1) ?? 0),
+    );
   }
 }
 
 /**
  * The index file: a magic line, a little-endian u32 header length, a JSON header
- * (sources, ranges, counts), zero padding to 4 bytes, then the arrays as raw u32s. Binary
- * so that loading it is a copy, not a JSON parse of 100k numbers (~20 MB of RSS).
+ * (sources, regions, counts), zero padding to 4 bytes, the arrays as raw u32s, then the
+ * prefixes' texts (ASCII) run together. Binary so that loading it is a copy and one
+ * string, not a JSON parse of 100k numbers (~20 MB of RSS) or an object per prefix
+ * (~12k objects and 35k strings: ~3 MB of heap and most of the start-up's GC).
  */
-const MAGIC = "registry-ranges-index 2\n";
+const MAGIC = "registry-ranges-index 3\n";
 
 export function encodeRangeIndex(index: RangeIndex): Buffer {
   const header = Buffer.from(
     JSON.stringify({
       sources: index.sources,
-      ranges: index.ranges,
+      regions: index.regions,
       v4: index.v4.parents.length,
       v6: index.v6.parents.length,
+      text: index.text.length,
     }),
   );
   const head = MAGIC.length + 4 + header.length;
   const pad = (4 - (head % 4)) % 4;
-  const arrays = [index.v4, index.v6].flatMap((f) => [f.starts, f.ends, f.parents, f.owners]);
+  const arrays = [index.v4, index.v6].flatMap((f) => [f.starts, f.ends, f.parents, f.owners, f.textEnds]);
   const length = Buffer.alloc(4);
   length.writeUInt32LE(header.length);
   return Buffer.concat([
@@ -444,30 +517,34 @@ export function encodeRangeIndex(index: RangeIndex): Buffer {
     header,
     Buffer.alloc(pad),
     ...arrays.map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength)),
+    Buffer.from(index.text, "latin1"),
   ]);
 }
 
 /** Decodes an index file; an Error says what does not fit. */
 export function decodeRangeIndex(data: Buffer): RangeIndex {
-  if (data.toString("latin1", 0, MAGIC.length) !== MAGIC) throw new Error("not a range index (format 2)");
+  if (data.toString("latin1", 0, MAGIC.length) !== MAGIC) throw new Error("not a range index (format 3)");
   const headerLength = data.readUInt32LE(MAGIC.length);
   const headerEnd = MAGIC.length + 4 + headerLength;
   const header = JSON.parse(data.toString("utf8", MAGIC.length + 4, headerEnd)) as {
     sources: Sources;
-    ranges: [Cloud, string, string][];
+    regions: [Cloud, string][];
     v4: number;
     v6: number;
+    text: number;
   };
-  const { v4, v6 } = header;
-  if (!Number.isInteger(v4) || !Number.isInteger(v6) || v4 < 0 || v6 < 0 || !Array.isArray(header.ranges)) {
+  const { v4, v6, text, regions } = header;
+  const count = (n: number) => Number.isInteger(n) && n >= 0;
+  if (!count(v4) || !count(v6) || !count(text) || !Array.isArray(regions) || !regions.every(isRegion)) {
     throw new Error("bad header");
   }
   const offset = headerEnd + ((4 - (headerEnd % 4)) % 4);
-  // Per family: starts and ends of n x width words, parents and owners of n.
-  const expected = offset + 4 * (2 * v4 + 2 * v4 + 2 * 4 * v6 + 2 * v6);
+  // Per family: starts and ends of n x width words; parents, owners and text ends of n.
+  const textOffset = offset + 4 * (2 * v4 + 3 * v4 + 2 * 4 * v6 + 3 * v6);
+  const expected = textOffset + text;
   if (data.length !== expected) throw new Error(`size ${data.length}, expected ${expected}`);
   // A private, aligned copy: the file's buffer may be pooled or misaligned.
-  const words = new Uint32Array(data.buffer.slice(data.byteOffset + offset, data.byteOffset + data.length));
+  const words = new Uint32Array(data.buffer.slice(data.byteOffset + offset, data.byteOffset + textOffset));
   let at = 0;
   const take = (n: number) => {
     const part = words.subarray(at, at + n);
@@ -480,8 +557,21 @@ export function decodeRangeIndex(data: Buffer): RangeIndex {
     ends: take(n * width),
     parents: signed(take(n)),
     owners: take(n),
+    textEnds: take(n),
   });
-  return { sources: header.sources, ranges: header.ranges, v4: family(v4, 1), v6: family(v6, 4) };
+  return {
+    sources: header.sources,
+    regions,
+    text: data.toString("latin1", textOffset),
+    v4: family(v4, 1),
+    v6: family(v6, 4),
+  };
+}
+
+function isRegion(r: unknown): r is [Cloud, string] {
+  return (
+    Array.isArray(r) && r.length === 2 && (CLOUDS as readonly unknown[]).includes(r[0]) && typeof r[1] === "string"
+  );
 }
 
 /** Written next to the range files by `npm run ranges:update`; used only while it matches them. */

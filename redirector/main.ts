@@ -11,7 +11,6 @@ import { createRedirector } from "./server";
 /** Cloud Run waits 10 s after SIGTERM; we promise 5 s. */
 const SHUTDOWN_GRACE_MS = 4000;
 const SHUTDOWN_DEADLINE_MS = 4800;
-const WARM_DELAY_MS = 500;
 
 function load() {
   try {
@@ -45,9 +44,6 @@ async function main(): Promise<void> {
     },
     "listening",
   );
-  // The existence cache's slots (~12 ms for 100k) are allocated after start-up, not
-  // before the first /healthz; a blob request before then allocates them.
-  setTimeout(() => redirector.checker.warm(), WARM_DELAY_MS).unref();
 
   const stop = (signal: string) => {
     logger.info({ signal }, "shutting down");

@@ -218,6 +218,9 @@ describe("ExistenceChecker", () => {
     // 180k more entries would be ~30 MB if kept; allow noise only.
     expect(grown).toBeLessThan(3 * 1024 * 1024);
     expect((await checker.check("http://m", url(199_999))).source).toBe("cache");
+    // The entry bound evicts the least recently used: the last 1000 stay, the one before goes.
+    expect((await checker.check("http://m", url(199_000))).source).toBe("cache");
+    expect((await checker.check("http://m", url(198_999))).source).toBe("head");
   });
 
   it("stays within its byte bound whatever the keys, before the entry bound", async () => {

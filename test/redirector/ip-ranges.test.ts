@@ -188,6 +188,13 @@ describe("the build-time index", () => {
     expect(writeRangeIndex(dir).size).toBe(9);
     expect(regions(dir)).toEqual(parsed);
     expect(parsed).toContain("us-west-2");
+    // Whole answers too: the owners an index makes on first lookup carry the files' texts.
+    const whole = (d: string) => {
+      const t = loadRangeTable(d);
+      return sample.map((ip) => t.lookup(parseIp(ip) ?? { words: [], zoned: true }));
+    };
+    expect(whole(dir)).toEqual(whole(writeRanges()));
+    expect(whole(dir)).toContainEqual({ cloud: "aws", region: "us-west-2", prefix: "15.193.7.0/24" });
   });
 
   it("is used while it matches the files, and ignored when stale", () => {
@@ -195,10 +202,10 @@ describe("the build-time index", () => {
     writeRangeIndex(dir);
     const index = decodeRangeIndex(readFileSync(join(dir, INDEX_FILE)));
     // Proof that the index is what loads: rename a region in it.
-    const renamed = index.ranges.map(
-      ([c, r, p]) => [c, r === "us-west-2" ? "from-index" : r, p] as (typeof index.ranges)[0],
+    const renamed = index.regions.map(
+      ([c, r]) => [c, r === "us-west-2" ? "from-index" : r] as (typeof index.regions)[0],
     );
-    writeFileSync(join(dir, INDEX_FILE), encodeRangeIndex({ ...index, ranges: renamed }));
+    writeFileSync(join(dir, INDEX_FILE), encodeRangeIndex({ ...index, regions: renamed }));
     expect(regions(dir)).toContain("from-index");
     expect(loadRangeTable(dir).source).toBe("index");
     // Stale: the files changed since the index was written.
@@ -208,7 +215,7 @@ describe("the build-time index", () => {
   });
 
   describe("a damaged index is detected and ignored: the files are parsed instead", () => {
-    /** Swaps two IPv4 prefixes (starts, ends, owners), leaving the parents. */
+    /** Swaps two IPv4 prefixes (starts, ends, owners), leaving the parents and texts. */
     const swapV4 = (a: number, b: number) => (i: RangeIndex) => {
       for (const arr of [i.v4.starts, i.v4.ends, i.v4.owners]) [arr[a], arr[b]] = [arr[b] as number, arr[a] as number];
     };
@@ -232,6 +239,8 @@ describe("the build-time index", () => {
       ["a prefix that is not a block", (i: RangeIndex) => i.v4.ends.fill(0x0fc10702, 1, 2), "not a CIDR block"],
       ["prefixes out of order", swapV4(2, 3), "out of order"],
       ["an owner that does not exist", (i: RangeIndex) => i.v4.owners.fill(1000, 0, 1), "owner of prefix 0"],
+      ["a text past the end", (i: RangeIndex) => i.v6.textEnds.fill(1e6, 1, 2), "text of prefix 1 is out of bounds"],
+      ["an empty text", (i: RangeIndex) => i.v4.textEnds.fill(i.v4.textEnds[0] as number, 1, 2), "text of prefix 1"],
     ])("%s", (_what, damage, message) => {
       const dir = damaged(damage);
       expect(regions(dir)).toEqual(regions(writeRanges()));
@@ -246,7 +255,7 @@ describe("the build-time index", () => {
       expect(loadRangeTable(dir).source).toMatch(/^files \(index damaged: size \d+, expected \d+\)$/);
       expect(regions(dir)).toContain("us-west-2");
       writeFileSync(join(dir, INDEX_FILE), "{}");
-      expect(loadRangeTable(dir).source).toBe("files (index damaged: not a range index (format 2))");
+      expect(loadRangeTable(dir).source).toBe("files (index damaged: not a range index (format 3))");
     });
   });
 
