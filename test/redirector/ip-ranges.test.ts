@@ -208,8 +208,12 @@ describe("the build-time index", () => {
     writeFileSync(join(dir, INDEX_FILE), encodeRangeIndex({ ...index, regions: renamed }));
     expect(regions(dir)).toContain("from-index");
     expect(loadRangeTable(dir).source).toBe("index");
-    // Stale: the files changed since the index was written.
+    // Each file is fingerprinted by its size and CRC-32.
+    const gcpBytes = readFileSync(join(dir, "gcp-cloud.json")).length;
+    expect(index.sources.gcp).toMatch(new RegExp(`^${gcpBytes}:[0-9a-f]{8}$`));
+    // Stale: the files changed since the index was written (one byte, the same size).
     writeFileSync(join(dir, "gcp-cloud.json"), JSON.stringify({ ...GCP_RANGES, syncToken: "2" }));
+    expect(readFileSync(join(dir, "gcp-cloud.json")).length).toBe(gcpBytes);
     expect(regions(dir)).not.toContain("from-index");
     expect(loadRangeTable(dir).source).toBe("files (index is of other files)");
   });
