@@ -22,7 +22,7 @@
  * BENCH_NODE_OPTIONS (NODE_OPTIONS for the Node servers; default: the image's, from
  * redirector/Dockerfile, for the redirector and the bare server alike), ARCHEIO_BIN (optional).
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { Agent, createServer, get, type Server } from "node:http";
@@ -30,6 +30,7 @@ import type { AddressInfo } from "node:net";
 import { createServer as createTcpServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { promisify } from "node:util";
 import { parseIp } from "../redirector/ip";
 import { loadRangeTable, writeRangeIndex } from "../redirector/ip-ranges";
 import type { RoutingTableInput } from "../redirector/routing-table";
@@ -137,11 +138,24 @@ interface WrkResult {
   bad_status: number;
 }
 
-function wrk(url: string, headers: string[], seconds: number, env: Record<string, string> = {}): WrkResult {
+/**
+ * Runs wrk without blocking this process: the stand-in mirrors live here, and a blocked
+ * event loop would fail the redirector's health checks, take the mirror out of rotation
+ * mid-run and turn the "warm blob redirect" into upstream answers.
+ */
+async function wrk(
+  url: string,
+  headers: string[],
+  seconds: number,
+  env: Record<string, string> = {},
+): Promise<WrkResult> {
   const args = ["-c", CLIENT_CORE, "wrk", "-t1", `-c${CONNECTIONS}`, `-d${seconds}s`, "--timeout", "10s"];
   for (const h of headers) args.push("-H", h);
   args.push("-s", join(__dirname, "wrk-report.lua"), url);
-  const out = execFileSync("taskset", args, { env: { ...process.env, ...env }, encoding: "utf8" });
+  const { stdout: out } = await promisify(execFile)("taskset", args, {
+    env: { ...process.env, ...env },
+    encoding: "utf8",
+  });
   const line = out.split("\n").find((l) => l.startsWith("{"));
   if (!line) throw new Error(`no wrk summary in:\n${out}`);
   const r = JSON.parse(line) as WrkResult;
@@ -162,12 +176,12 @@ function cpuUs(pid: number): number {
 }
 
 /** A load run with the server's CPU time per request. */
-function measured(pid: number, url: string, headers: string[]) {
+async function measured(pid: number, url: string, headers: string[]) {
   const cpu0 = cpuUs(pid);
-  const r = wrk(url, headers, SECONDS);
+  const r = await wrk(url, headers, SECONDS);
   return { rps: r.requests / (r.duration_us / 1e6), p50: r.p50, p99: r.p99, cpuUs: (cpuUs(pid) - cpu0) / r.requests };
 }
-type Run = ReturnType<typeof measured>;
+type Run = Awaited<ReturnType<typeof measured>>;
 
 /** ns per parse + lookup, over addresses drawn from the real ranges and outside them. */
 function lookupNs(): { v4: number; v6: number; prefixes: number } {
@@ -464,9 +478,16 @@ async function main(): Promise<void> {
       : []),
   ]);
   const runs = new Map<Load, Run[]>(loads.map((l) => [l, []]));
-  for (const l of loads) wrk(l.url, l.headers, 1); // warm-up (JIT, connections)
+  for (const l of loads) await wrk(l.url, l.headers, 1); // warm-up (JIT, connections)
   for (let round = 0; round < ROUNDS; round++) {
-    for (const l of loads) runs.get(l)?.push(measured(l.server.pid, l.url, l.headers));
+    for (const l of loads) runs.get(l)?.push(await measured(l.server.pid, l.url, l.headers));
+  }
+  // The blob load measured warm redirects to the mirror only if the mirror stayed in rotation.
+  for (const r of running) {
+    if (!r.kind.blob) continue;
+    const after = await status(r.port, r.kind.blob.path, { "x-forwarded-for": r.kind.blob.xff });
+    if (!after.location?.startsWith(mirrorBase))
+      throw new Error(`${r.kind.name}: the mirror left rotation during the load`);
   }
   const loadRss = new Map(running.map((r) => [r.kind.name, rssMb(r.pid)]));
   for (const r of running) await stop(r.child);
@@ -491,7 +512,7 @@ async function main(): Promise<void> {
   const dead = kinds[1] as Kind;
   const deadChild = dead.start(deadPort);
   await until(deadPort, "/healthz", 200);
-  const silentRun = wrk(
+  const silentRun = await wrk(
     `http://127.0.0.1:${deadPort}/v2/pause/blobs/${DIGEST}`,
     [`X-Forwarded-For: ${OREGON}, ${LB}`],
     SECONDS * 2,
