@@ -7,7 +7,7 @@ import { parseConfig } from "../../infra/config";
 import { syncNames } from "../../infra/gcp/names";
 import { registry } from "../../infra/program";
 import { evaluate, type Plan } from "../../tools/plan/engine";
-import { judged } from "../policy/stack-plans";
+import { declaredOf, judged } from "../policy/stack-plans";
 import { validConfig } from "./fixtures";
 import { inputs, jobTrustStatement, ofType, one, outputs, TYPES } from "./planned";
 
@@ -45,11 +45,5 @@ it("the job assumes that role, and the policy pack finds nothing to report", asy
     name: "AWS_ROLE_ARN",
     value: outputs(writer()).arn,
   });
-  const declared = plan.resources.map((r) => ({
-    type: r.type,
-    name: r.name,
-    props: r.inputs,
-    protect: r.options.protect,
-  }));
-  expect(await judged(declared, {})).toEqual({});
+  expect(await judged(declaredOf(plan), {})).toEqual({});
 });

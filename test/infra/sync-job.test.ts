@@ -10,7 +10,7 @@ import { syncNames } from "../../infra/gcp/names";
 import { runJobUri } from "../../infra/gcp/sync-container";
 import { registry } from "../../infra/program";
 import { evaluate, type Plan, type PlannedResource } from "../../tools/plan/engine";
-import { judged } from "../policy/stack-plans";
+import { declaredOf, judged } from "../policy/stack-plans";
 import { validConfig } from "./fixtures";
 import { identityOf } from "./identity";
 import { iamGrants, inputs, jobTrustStatement, type Loose, ofType, one, outputs, TYPES } from "./planned";
@@ -345,12 +345,6 @@ describe("guardrails", () => {
   });
 
   it("the policy pack finds nothing to report", async () => {
-    const declared = plan.resources.map((r) => ({
-      type: r.type,
-      name: r.name,
-      props: r.inputs,
-      protect: r.options.protect,
-    }));
-    expect(await judged(declared, {})).toEqual({});
+    expect(await judged(declaredOf(plan), {})).toEqual({});
   });
 });
