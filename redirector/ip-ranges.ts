@@ -116,22 +116,6 @@ class FamilyBuilder {
   }
 }
 
-/**
- * Per prefix (sorted by start, outer first): the innermost other prefix containing it,
- * or -1. Prefixes either nest or are disjoint, so a stack of the open ones suffices.
- */
-function nestParents(width: number, starts: Uint32Array, ends: Uint32Array): Int32Array {
-  const n = ends.length / width;
-  const parents = new Int32Array(n);
-  const open: number[] = []; // prefixes enclosing the current one, outermost first
-  for (let k = 0; k < n; k++) {
-    while (open.length > 0 && compare(width, ends, open.at(-1) as number, starts, k) < 0) open.pop();
-    parents[k] = open.at(-1) ?? -1;
-    open.push(k);
-  }
-  return parents;
-}
-
 /** Compares the address `a[i]` with the address `b[k]` (each `width` words). */
 function compare(width: number, a: ArrayLike<number>, i: number, b: ArrayLike<number>, k: number): number {
   for (let j = 0; j < width; j++) {
@@ -143,6 +127,58 @@ function compare(width: number, a: ArrayLike<number>, i: number, b: ArrayLike<nu
 
 /** The deepest a lookup may climb: one level per prefix length. */
 const MAX_DEPTH = 129;
+
+/**
+ * Per prefix: the innermost other prefix containing it, or -1; prefixes either nest or
+ * are disjoint, so a stack of the open ones suffices. Checks on the way that every prefix
+ * is an aligned CIDR block, sorted by start and on equal starts outer first, nested at
+ * most MAX_DEPTH deep, and throws an Error naming the first that is not (an index read
+ * from disk is checked with this before use). Written out inline, with no small
+ * functions called per prefix: on the start-up path ~12k such calls would make V8 compile
+ * them with TurboFan, which costs more CPU than the check itself and pages ~5 MB of
+ * compiler code into RSS.
+ */
+function checkedParents(width: number, starts: Uint32Array, ends: Uint32Array): Int32Array {
+  const n = ends.length / width;
+  const parents = new Int32Array(n);
+  const open = new Int32Array(MAX_DEPTH); // enclosing prefixes, outermost first
+  let depth = 0;
+  for (let k = 0; k < n; k++) {
+    const at = k * width;
+    // A block: the start's host bits zero, the end's one, network bits equal.
+    let inHost = false;
+    for (let j = 0; j < width; j++) {
+      const start = starts[at + j] as number;
+      const x = (start ^ (ends[at + j] as number)) >>> 0;
+      if ((inHost ? x !== 0xffffffff : (x & (x + 1)) !== 0) || (start & x) !== 0) {
+        throw new Error(`prefix ${k} is not a CIDR block`);
+      }
+      if (x !== 0) inHost = true;
+    }
+    // Sorted by start, and on equal starts the longer prefix (later end) first.
+    if (k > 0) {
+      let order = 0;
+      for (let j = 0; j < width && order === 0; j++)
+        order = (starts[at - width + j] as number) - (starts[at + j] as number);
+      let outer = 0;
+      for (let j = 0; j < width && order === 0 && outer === 0; j++)
+        outer = (ends[at - width + j] as number) - (ends[at + j] as number);
+      if (order > 0 || (order === 0 && outer <= 0)) throw new Error(`prefix ${k} is out of order`);
+    }
+    // The open prefixes that end before this one starts are closed.
+    while (depth > 0) {
+      const top = (open[depth - 1] as number) * width;
+      let cmp = 0;
+      for (let j = 0; j < width && cmp === 0; j++) cmp = (ends[top + j] as number) - (starts[at + j] as number);
+      if (cmp >= 0) break;
+      depth--;
+    }
+    parents[k] = depth > 0 ? (open[depth - 1] as number) : -1;
+    if (depth === MAX_DEPTH) throw new Error(`prefix ${k} is nested too deep`);
+    open[depth++] = k;
+  }
+  return parents;
+}
 
 /**
  * Prefixes of one family sorted by (start, length), with their last addresses and
@@ -201,7 +237,7 @@ export class FamilyIndex {
     }
     const s = Uint32Array.from(starts);
     const e = Uint32Array.from(ends);
-    return new FamilyIndex(width, s, e, nestParents(width, s, e), owners);
+    return new FamilyIndex(width, s, e, checkedParents(width, s, e), owners);
   }
 
   /**
@@ -246,47 +282,11 @@ export class FamilyIndex {
     ) {
       throw new Error("array lengths disagree");
     }
-    // One pass, on the start-up path: shape, order and nesting of every prefix. Written
-    // out inline (no small functions called per prefix): ~12k calls would make V8 compile
-    // them with TurboFan during start-up, which costs more CPU than the check itself and
-    // pages ~5 MB of compiler code into RSS.
+    // Shape, order and nesting of every prefix, and each stored parent the one they imply.
     const { starts, ends, parents } = a;
-    const open = new Int32Array(MAX_DEPTH); // enclosing prefixes, outermost first
-    let depth = 0;
+    const implied = checkedParents(width, starts, ends);
     for (let k = 0; k < n; k++) {
-      const at = k * width;
-      // A block: the start's host bits zero, the end's one, network bits equal.
-      let inHost = false;
-      for (let j = 0; j < width; j++) {
-        const start = starts[at + j] as number;
-        const x = (start ^ (ends[at + j] as number)) >>> 0;
-        if ((inHost ? x !== 0xffffffff : (x & (x + 1)) !== 0) || (start & x) !== 0) {
-          throw new Error(`prefix ${k} is not a CIDR block`);
-        }
-        if (x !== 0) inHost = true;
-      }
-      // Sorted by start, and on equal starts the longer prefix (later end) first.
-      if (k > 0) {
-        let order = 0;
-        for (let j = 0; j < width && order === 0; j++)
-          order = (starts[at - width + j] as number) - (starts[at + j] as number);
-        let outer = 0;
-        for (let j = 0; j < width && order === 0 && outer === 0; j++)
-          outer = (ends[at - width + j] as number) - (ends[at + j] as number);
-        if (order > 0 || (order === 0 && outer <= 0)) throw new Error(`prefix ${k} is out of order`);
-      }
-      // The open prefixes that end before this one starts are closed.
-      while (depth > 0) {
-        const top = (open[depth - 1] as number) * width;
-        let cmp = 0;
-        for (let j = 0; j < width && cmp === 0; j++) cmp = (ends[top + j] as number) - (starts[at + j] as number);
-        if (cmp >= 0) break;
-        depth--;
-      }
-      const parent = depth > 0 ? (open[depth - 1] as number) : -1;
-      if (parent !== parents[k]) throw new Error(`parent of prefix ${k} is wrong`);
-      if (depth === MAX_DEPTH) throw new Error(`prefix ${k} is nested too deep`);
-      open[depth++] = k;
+      if (parents[k] !== implied[k]) throw new Error(`parent of prefix ${k} is wrong`);
     }
     const { owners, textEnds } = a;
     for (let k = 0, from = textStart; k < n; k++) {
