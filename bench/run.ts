@@ -52,6 +52,7 @@ const NO_CLOUD = "192.0.2.1"; // archeio's default bucket is its only configurab
 const LB = "34.120.0.1";
 const DIGEST = `sha256:${"ab".repeat(32)}`;
 const UPSTREAM = "https://upstream.example.test";
+const execFileAsync = promisify(execFile);
 const CLK_TCK = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -152,7 +153,7 @@ async function wrk(
   const args = ["-c", CLIENT_CORE, "wrk", "-t1", `-c${CONNECTIONS}`, `-d${seconds}s`, "--timeout", "10s"];
   for (const h of headers) args.push("-H", h);
   args.push("-s", join(__dirname, "wrk-report.lua"), url);
-  const { stdout: out } = await promisify(execFile)("taskset", args, {
+  const { stdout: out } = await execFileAsync("taskset", args, {
     env: { ...process.env, ...env },
     encoding: "utf8",
   });
